@@ -1,0 +1,1 @@
+"""Relational operational store (SQLAlchemy 2.0, sync sessions)."""

@@ -1,0 +1,23 @@
+"""ORM models. Importing this package registers every table on ``Base.metadata``."""
+
+from salesdev.db.models.catalog import ProductFamily, ProductOffering, ProductOfferingBundleItem
+from salesdev.db.models.channels import Outlet, Partner, SalesChannel
+from salesdev.db.models.customers import Customer, Premise
+from salesdev.db.models.organisation import Region, SalesPerson
+from salesdev.db.models.platform import HubSubscription, Job, OutboxDelivery
+
+__all__ = [
+    "Customer",
+    "HubSubscription",
+    "Job",
+    "Outlet",
+    "OutboxDelivery",
+    "Partner",
+    "Premise",
+    "ProductFamily",
+    "ProductOffering",
+    "ProductOfferingBundleItem",
+    "Region",
+    "SalesChannel",
+    "SalesPerson",
+]

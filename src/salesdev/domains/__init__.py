@@ -1,0 +1,1 @@
+"""Application services, one package per capability."""

@@ -1,0 +1,131 @@
+"""Shared fixtures.
+
+Storage tests take the ``database`` fixture: a database built by running the
+migrations, on SQLite, or on PostgreSQL when ``SALESDEV_TEST_POSTGRES_URL`` is set
+(``.ci/run`` runs ``pytest -m storage`` a second time that way). Each PostgreSQL
+test process works in a schema of its own, emptied after every test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from salesdev.core.clock import FixedClock
+from salesdev.core.settings import Settings
+from salesdev.db.base import Base
+from salesdev.db.migrate import upgrade
+from salesdev.db.session import make_engine, make_session_factory
+from salesdev.runtime import Runtime
+
+POSTGRES_URL = os.environ.get("SALESDEV_TEST_POSTGRES_URL", "")
+T0 = datetime(2026, 10, 15, 9, 30, tzinfo=UTC)
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Any test that uses the database is a storage test, whether or not it says so.
+    for item in items:
+        if "database" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.storage)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_search_path(POSTGRES_URL, schema)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if POSTGRES_URL:
+        url = request.getfixturevalue("_postgres_schema")
+        engine = make_engine(url)
+        yield Database(url, engine, make_session_factory(engine))
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+        engine.dispose()
+    else:
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "salesdev.db"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        yield Database(url, engine, make_session_factory(engine))
+        engine.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path / "var", database_url=database.url)
+
+
+@pytest.fixture
+def runtime(settings: Settings, database: Database, clock: FixedClock) -> Iterator[Runtime]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    rt = Runtime(
+        settings=settings,
+        engine=database.engine,
+        session_factory=database.session_factory,
+        clock=clock,
+    )
+    yield rt
+    for service in rt.services.values():
+        stop = getattr(service, "stop", None)
+        if callable(stop):
+            stop()
