@@ -74,7 +74,7 @@ def test_timestamps_come_back_aware_in_utc(session: Session) -> None:
 def test_naive_timestamps_are_refused(session: Session) -> None:
     family = _family(session)
     offering = _offering(family, "N", "1")
-    offering.valid_from = datetime(2026, 3, 1)  # noqa: DTZ001
+    offering.valid_from = datetime(2026, 3, 1)
     session.add(offering)
     with pytest.raises(Exception, match="naive"):
         session.flush()

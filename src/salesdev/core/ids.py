@@ -14,4 +14,6 @@ def parse_id(value: Any, *, location: str = "id") -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
-        raise InvalidInput("Invalid identifier", [ErrorDetail(location, f"not a UUID: {value!r}")]) from None
+        raise InvalidInput(
+            "Invalid identifier", [ErrorDetail(location, f"not a UUID: {value!r}")]
+        ) from None

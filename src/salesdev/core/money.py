@@ -26,24 +26,31 @@ def minor_units(currency: str) -> int:
 def parse_currency(value: object, *, location: str = "currency") -> str:
     if not isinstance(value, str) or len(value) != 3 or not value.isalpha() or not value.isupper():
         raise InvalidInput(
-            "Invalid currency", [_detail(location, f"expected an ISO 4217 code like EUR, got {value!r}")]
+            "Invalid currency",
+            [_detail(location, f"expected an ISO 4217 code like EUR, got {value!r}")],
         )
     return value
 
 
 def parse_amount(value: object, *, location: str = "amount") -> Decimal:
     """Parse an exact amount from a string, int or Decimal; floats are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidInput(
             "Invalid amount",
-            [_detail(location, f"amounts must be given as a decimal string or integer, got {value!r}")],
+            [
+                _detail(
+                    location, f"amounts must be given as a decimal string or integer, got {value!r}"
+                )
+            ],
         )
     try:
         amount = Decimal(value) if isinstance(value, (str, int, Decimal)) else None
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise InvalidInput("Invalid amount", [_detail(location, f"not a decimal number: {value!r}")])
+        raise InvalidInput(
+            "Invalid amount", [_detail(location, f"not a decimal number: {value!r}")]
+        )
     if amount != amount.quantize(_QUANTUM, rounding=ROUND_HALF_UP):
         raise InvalidInput(
             "Invalid amount",

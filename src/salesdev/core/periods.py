@@ -57,7 +57,9 @@ class Period:
     def parse(cls, text: str, *, location: str = "period") -> Period:
         match = _MONTH.match(text)
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise InvalidInput("Invalid period", [ErrorDetail(location, f"expected YYYY-MM, got {text!r}")])
+            raise InvalidInput(
+                "Invalid period", [ErrorDetail(location, f"expected YYYY-MM, got {text!r}")]
+            )
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -81,7 +83,9 @@ class Period:
         return Period(self.year + self.month // 12, self.month % 12 + 1)
 
     def previous(self) -> Period:
-        return Period(self.year - (1 if self.month == 1 else 0), 12 if self.month == 1 else self.month - 1)
+        return Period(
+            self.year - (1 if self.month == 1 else 0), 12 if self.month == 1 else self.month - 1
+        )
 
     def validity(self) -> Validity:
         return Validity(self.start, self.end)

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105  (refused in production)
 
 
 class Settings(BaseSettings):

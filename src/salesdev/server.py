@@ -1,0 +1,42 @@
+"""The ASGI application: the TMF-style REST API and the web console in one process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import salesdev
+from salesdev.api import install_api
+from salesdev.domains.notifications import start_dispatcher
+from salesdev.jobs import start_job_runner
+from salesdev.runtime import Runtime
+from salesdev.web import install_console
+
+
+def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
+    """Build the app. ``background=False`` (tests) starts neither the job runner nor the
+    notification dispatcher; tests drive them explicitly."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background:
+            start_job_runner(runtime)
+            start_dispatcher(runtime)
+        yield
+        runtime.close()
+
+    app = FastAPI(
+        title="salesdev",
+        version=salesdev.__version__,
+        description="Sales Development for communications service providers (eTOM 1.1.5).",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_api(app, runtime)
+    install_console(app, runtime)
+    return app
