@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
 
 T = TypeVar("T")
+# A column of a table or a mapped attribute of a model.
+ColumnLike = ColumnElement[Any] | QueryableAttribute[Any]
 
 Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "contains"]
 OPERATORS: tuple[Operator, ...] = ("eq", "ne", "gt", "gte", "lt", "lte", "contains")
@@ -48,7 +51,7 @@ class ListQuery:
 class Attribute:
     """A filterable/sortable attribute: the SQL expression and how to parse a raw value."""
 
-    column: ColumnElement[Any]
+    column: ColumnLike
     parse: Callable[[str], Any] = str
     sortable: bool = True
 
@@ -89,7 +92,7 @@ def apply_filters(
 
 
 def _condition(
-    column: ColumnElement[Any], operator: Operator, values: list[Any]
+    column: ColumnLike, operator: Operator, values: list[Any]
 ) -> ColumnElement[bool]:
     if operator == "eq":
         return column.in_(values) if len(values) > 1 else column == values[0]
@@ -111,7 +114,7 @@ def apply_sort(
     *,
     attributes: Mapping[str, Attribute],
     sort: Sequence[SortKey],
-    tie_breaker: ColumnElement[Any],
+    tie_breaker: ColumnLike,
 ) -> Select[Any]:
     errors = [
         ErrorDetail("sort", f"cannot sort on {key.attribute!r}")
@@ -135,7 +138,7 @@ def paginate(
     *,
     attributes: Mapping[str, Attribute],
     query: ListQuery,
-    tie_breaker: ColumnElement[Any],
+    tie_breaker: ColumnLike,
 ) -> tuple[Select[Any], Select[int]]:
     """Return (page statement, total-count statement) for ``query``."""
     if query.offset < 0:

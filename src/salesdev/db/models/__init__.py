@@ -1,15 +1,22 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
+from salesdev.db.models.audit import AuditChainHead, AuditEvent
 from salesdev.db.models.catalog import ProductFamily, ProductOffering, ProductOfferingBundleItem
 from salesdev.db.models.channels import Outlet, Partner, SalesChannel
 from salesdev.db.models.customers import Customer, Premise
+from salesdev.db.models.identity import ApiToken, LoginThrottle, OAuthClient, User, WebSession
 from salesdev.db.models.organisation import Region, SalesPerson
 from salesdev.db.models.platform import HubSubscription, Job, OutboxDelivery
 
 __all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
     "Customer",
     "HubSubscription",
     "Job",
+    "LoginThrottle",
+    "OAuthClient",
     "OutboxDelivery",
     "Outlet",
     "Partner",
@@ -20,4 +27,6 @@ __all__ = [
     "Region",
     "SalesChannel",
     "SalesPerson",
+    "User",
+    "WebSession",
 ]

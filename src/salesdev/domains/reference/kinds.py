@@ -21,6 +21,7 @@ from salesdev.db.models import (
     SalesChannel,
     SalesPerson,
 )
+from salesdev.domains.access import Family
 from salesdev.domains.reference import vocabulary as v
 
 FieldType = Literal["str", "int", "decimal", "currency", "date", "datetime", "bool", "ref", "tags"]
@@ -48,6 +49,7 @@ class EntityKind:
     label: str
     plural: str
     model: type[Base]
+    family: Family
     fields: tuple[FieldSpec, ...]
     # A parent reference to the same kind forms a hierarchy that must stay acyclic.
     hierarchy_field: str | None = None
@@ -76,6 +78,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Region",
             "Regions",
             Region,
+            Family.ORGANISATION,
             (_code(), _name(), _ref("parent_id", "region", label="Parent region")),
             hierarchy_field="parent_id",
         ),
@@ -84,6 +87,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Product family",
             "Product families",
             ProductFamily,
+            Family.CATALOG,
             (_code(), _name(), FieldSpec("line_of_business", choices=v.LINES_OF_BUSINESS)),
         ),
         EntityKind(
@@ -91,6 +95,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Product offering",
             "Product offerings",
             ProductOffering,
+            Family.CATALOG,
             (
                 FieldSpec("code", max_length=48),
                 _name(),
@@ -109,6 +114,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Sales channel",
             "Sales channels",
             SalesChannel,
+            Family.CHANNELS,
             (
                 _code(),
                 _name(),
@@ -123,6 +129,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Partner",
             "Partners",
             Partner,
+            Family.PARTNERS,
             (
                 _code(),
                 _name(),
@@ -140,6 +147,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Outlet",
             "Outlets",
             Outlet,
+            Family.CHANNELS,
             (
                 _code(),
                 _name(),
@@ -154,6 +162,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Sales person",
             "Sales people",
             SalesPerson,
+            Family.ORGANISATION,
             (
                 _code(),
                 _name(),
@@ -172,6 +181,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Customer",
             "Customers",
             Customer,
+            Family.CUSTOMERS,
             (
                 _code(),
                 _name(),
@@ -187,6 +197,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
             "Premise",
             "Premises",
             Premise,
+            Family.CUSTOMERS,
             (
                 _code(),
                 _ref("customer_id", "customer"),

@@ -1,0 +1,32 @@
+"""The permission model and row scopes, in one place (used by every service)."""
+
+from salesdev.domains.access.permissions import (
+    GRANTS,
+    ROLE_LABELS,
+    SCOPED_ROLES,
+    SYSTEM,
+    Action,
+    Family,
+    Principal,
+    Role,
+    authorize,
+    parse_roles,
+)
+from salesdev.domains.access.scope import in_scope, partner_scope_ids, scope_condition, team_ids
+
+__all__ = [
+    "GRANTS",
+    "ROLE_LABELS",
+    "SCOPED_ROLES",
+    "SYSTEM",
+    "Action",
+    "Family",
+    "Principal",
+    "Role",
+    "authorize",
+    "in_scope",
+    "parse_roles",
+    "partner_scope_ids",
+    "scope_condition",
+    "team_ids",
+]

@@ -1,0 +1,73 @@
+"""Row scopes: which rows of a kind a scoped principal may see at all.
+
+Rows outside the scope are answered as "not found", never "forbidden", so that
+their existence does not leak.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select
+from sqlalchemy.orm import Session
+
+from salesdev.db.models import Outlet, Partner, SalesPerson
+from salesdev.domains.access.permissions import Principal, Role
+
+
+def partner_scope_ids(session: Session, *, principal: Principal) -> set[uuid.UUID]:
+    """The principal's partner and, when allowed, its sub-dealers at every level."""
+    if principal.partner_id is None:
+        return set()
+    if not principal.include_sub_dealers:
+        return {principal.partner_id}
+    return _descendants(session, Partner.__table__, "parent_id", principal.partner_id)
+
+
+def team_ids(session: Session, *, principal: Principal) -> set[uuid.UUID]:
+    """The principal's own sales person and everyone reporting to them, directly or not."""
+    if principal.sales_person_id is None:
+        return set()
+    return _descendants(session, SalesPerson.__table__, "manager_id", principal.sales_person_id)
+
+
+def _descendants(
+    session: Session, table: Any, parent_column: str, root: uuid.UUID
+) -> set[uuid.UUID]:
+    tree = select(table.c.id).where(table.c.id == root).cte("tree", recursive=True)
+    tree = tree.union_all(select(table.c.id).where(table.c[parent_column] == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))
+
+
+def scope_condition(
+    session: Session, *, principal: Principal, kind: str
+) -> ColumnElement[bool] | None:
+    """A WHERE condition limiting ``kind`` to the principal's rows, or None when unrestricted."""
+    if not principal.is_scoped:
+        return None
+    if Role.PARTNER_USER in principal.roles:
+        partners = partner_scope_ids(session, principal=principal)
+        partner_conditions: dict[str, ColumnElement[bool]] = {
+            "partner": Partner.id.in_(partners),
+            "outlet": Outlet.partner_id.in_(partners),
+            "sales_person": SalesPerson.partner_id.in_(partners),
+        }
+        if kind in partner_conditions:
+            return partner_conditions[kind] if partners else false()
+    if kind == "sales_person":
+        if Role.SALES_MANAGER in principal.roles:
+            team = team_ids(session, principal=principal)
+            return SalesPerson.id.in_(team) if team else false()
+        if Role.SALES_REP in principal.roles:
+            own = principal.sales_person_id
+            return SalesPerson.id == own if own is not None else false()
+    return None
+
+
+def in_scope(session: Session, *, principal: Principal, kind: str, entity: Any) -> bool:
+    condition = scope_condition(session, principal=principal, kind=kind)
+    if condition is None:
+        return True
+    model = type(entity)
+    return session.scalar(select(model.id).where(model.id == entity.id, condition)) is not None
