@@ -25,7 +25,11 @@ from salesdev.core.settings import Settings
 from salesdev.db.base import Base
 from salesdev.db.migrate import upgrade
 from salesdev.db.session import make_engine, make_session_factory
+from salesdev.domains.identity.passwords import use_fast_hashing_for_tests
 from salesdev.runtime import Runtime
+
+# Real argon2id, minimal cost: suites create many users.
+use_fast_hashing_for_tests()
 
 POSTGRES_URL = os.environ.get("SALESDEV_TEST_POSTGRES_URL", "")
 T0 = datetime(2026, 10, 15, 9, 30, tzinfo=UTC)

@@ -28,6 +28,13 @@ _COMMON = frozenset(
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Real argon2id with minimal cost, so test suites that create many users stay quick."""
+    global _hasher, DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    DUMMY_HASH = _hasher.hash("salesdev-dummy-password-for-timing")
+
+
 def check_policy(password: str, *, login: str, location: str = "password") -> None:
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
@@ -48,8 +55,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password``; with no hash (unknown login) verify against a dummy to keep timing alike."""
     try:
+        if password_hash is None:
+            _hasher.verify(DUMMY_HASH, password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False

@@ -38,7 +38,6 @@ from salesdev.domains.access import (
 )
 from salesdev.domains.audit import record_event
 from salesdev.domains.identity.passwords import (
-    DUMMY_HASH,
     check_policy,
     hash_password,
     needs_rehash,
@@ -319,7 +318,7 @@ def authenticate(
             None, "Too many failed attempts. Try again later.", throttle.locked_until
         )
     user = find_user(session, login=name)
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else None, password)
     if user is not None and valid and user.status == "active":
         if throttle is not None:
             session.delete(throttle)
@@ -569,7 +568,7 @@ def issue_client_token(
 ) -> tuple[str, int]:
     """The client-credentials grant: a short-lived bearer token for a system integration."""
     client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
-    valid = verify_password(client.secret_hash if client else DUMMY_HASH, client_secret)
+    valid = verify_password(client.secret_hash if client else None, client_secret)
     if client is None or not valid or client.status != "active":
         record_event(
             session,
