@@ -1,0 +1,1 @@
+"""The ``salesdev`` command line (Typer): serve, db, demo, import/export, jobs."""

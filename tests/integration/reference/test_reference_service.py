@@ -58,7 +58,7 @@ def test_every_invalid_field_is_reported_with_its_name_and_nothing_is_written(
         ("name", "is required"),
         (
             "partner_type",
-            "expected one of master_agent, dealer, sub_dealer, franchisee, wholesale_reseller; got 'reseller'",
+            "expected one of master_agent, dealer, sub_dealer, franchisee, wholesale_reseller, marketplace; got 'reseller'",
         ),
         ("tier", "expected one of gold, silver, bronze; got 'platinum'"),
         ("channel_id", "is required"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LINES_OF_BUSINESS = ("mobile", "broadband", "tv", "device", "addon", "bundle")
+LINES_OF_BUSINESS = ("mobile", "broadband", "tv", "devices", "value_added", "convergent")
 LIFECYCLE_STATUSES = (
     "In study",
     "In design",
@@ -24,7 +24,7 @@ CHANNEL_TYPES = (
     "wholesale",
     "marketplace",
 )
-PARTNER_TYPES = ("master_agent", "dealer", "sub_dealer", "franchisee", "wholesale_reseller")
+PARTNER_TYPES = ("master_agent", "dealer", "sub_dealer", "franchisee", "wholesale_reseller", "marketplace")
 PARTNER_TIERS = ("gold", "silver", "bronze")
 PARTNER_STATUSES = ("active", "suspended", "terminated")
 ACTIVE_STATUSES = ("active", "inactive")

@@ -1,0 +1,28 @@
+"""The ``salesdev`` command. Exit codes: docs/cli.md (and :mod:`salesdev.cli.errors`)."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdev.cli import db, demo, jobs
+from salesdev.cli.interchange import datasets_command, export_command, import_command
+from salesdev.cli.serve import serve_command
+
+app = typer.Typer(
+    name="salesdev",
+    help="salesdev: Sales Development for communications service providers (eTOM 1.1.5).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("serve")(serve_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("datasets")(datasets_command)
+app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
+app.add_typer(jobs.app, name="jobs")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,56 @@
+"""``salesdev serve``: the console and the API in one process."""
+
+from __future__ import annotations
+
+import typer
+
+from salesdev.cli.context import load_settings, require_current_schema
+from salesdev.cli.errors import reports_errors
+from salesdev.cli.prepare import prepare_demo
+from salesdev.cli.progress import progress_bar
+from salesdev.jobs import start_job_runner
+from salesdev.runtime import Runtime
+
+
+@reports_errors
+def serve_command(
+    host: str | None = typer.Option(
+        None, help="Interface to listen on (default: SALESDEV_HOST, else 127.0.0.1)."
+    ),
+    port: int | None = typer.Option(
+        None, min=1, max=65535, help="Port to listen on (default: SALESDEV_PORT, else 8000)."
+    ),
+    prepare_demo_data: bool = typer.Option(
+        False,
+        "--prepare-demo",
+        help="Migrate the database and load the small demo data set if it is empty.",
+    ),
+) -> None:
+    """Serve the web console and the REST API."""
+    settings = load_settings()
+    host = host or settings.host
+    port = port or settings.port
+    runtime = Runtime.from_settings(settings)
+    try:
+        if prepare_demo_data:
+            with progress_bar("Loading the small demo data set") as progress:
+                preparation = prepare_demo(runtime, progress=progress)
+            if preparation.demo_loaded:
+                typer.echo("Loaded the small demo data set (seed 42).")
+            else:
+                typer.echo(f"Demo data not loaded: {preparation.skipped_because}.")
+        else:
+            require_current_schema(runtime)
+        start_job_runner(runtime)
+        # Imported here: the web stack is only needed by this command.
+        import uvicorn
+
+        from salesdev.server import create_app
+
+        app = create_app(runtime)
+    except BaseException:
+        runtime.close()
+        raise
+    typer.echo(f"salesdev console and API: http://{host}:{port}/")
+    typer.echo(f"API documentation: http://{host}:{port}/docs")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

@@ -1,0 +1,34 @@
+"""Bulk import and export of datasets as CSV, JSON (array or JSON Lines) or Parquet."""
+
+from salesdev.domains.interchange.columns import Column, ColumnType
+from salesdev.domains.interchange.datasets import (
+    Dataset,
+    Reference,
+    get_dataset,
+    list_datasets,
+    register_dataset,
+)
+from salesdev.domains.interchange.exporting import ExportResult, export_file
+from salesdev.domains.interchange.formats import FILE_FORMATS, FileFormat, resolve_format
+from salesdev.domains.interchange.importing import MAX_ERRORS, ImportResult, import_file
+from salesdev.domains.interchange.reference_datasets import register_reference_datasets
+
+register_reference_datasets()
+
+__all__ = [
+    "FILE_FORMATS",
+    "MAX_ERRORS",
+    "Column",
+    "ColumnType",
+    "Dataset",
+    "ExportResult",
+    "FileFormat",
+    "ImportResult",
+    "Reference",
+    "export_file",
+    "get_dataset",
+    "import_file",
+    "list_datasets",
+    "register_dataset",
+    "resolve_format",
+]

@@ -1,0 +1,67 @@
+"""What a job handler is given: the runtime, its parameters and a way to report progress."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from salesdev.domains.jobs import report_progress
+from salesdev.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+# SQLite has one writer at a time: while a handler holds its own write transaction, a
+# progress update would wait for it. Progress is not worth any wait: skip it instead.
+_SQLITE_PROGRESS_BUSY_MS = 0
+_SQLITE_DEFAULT_BUSY_MS = 30_000
+
+
+@dataclass
+class JobContext:
+    runtime: Runtime
+    job_id: uuid.UUID
+    kind: str
+    params: Mapping[str, Any]
+    # The last progress reported, saved with the end state even if no update got through.
+    last_progress: tuple[int, int | None, str] | None = field(default=None, init=False)
+
+    def progress(self, done: int, total: int | None, message: str = "") -> None:
+        """Persist progress in its own short transaction, visible to readers at once.
+
+        When the store is busy (SQLite while the handler itself is writing), the update
+        is skipped: the next one, or the final state, catches up.
+        """
+        engine = self.runtime.engine
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {_SQLITE_PROGRESS_BUSY_MS}")
+                connection.commit()
+            try:
+                with Session(bind=connection) as session:
+                    report_progress(
+                        session,
+                        job_id=self.job_id,
+                        done=done,
+                        total=total,
+                        message=message,
+                        now=self.runtime.clock.now(),
+                    )
+                    session.commit()
+            except OperationalError:
+                logger.debug("progress of job %s not saved: the store is busy", self.job_id)
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {_SQLITE_DEFAULT_BUSY_MS}")
+                    connection.commit()
+        self.last_progress = (done, total, message)
+
+
+JobHandler = Callable[[JobContext], dict[str, Any]]

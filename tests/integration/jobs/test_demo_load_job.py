@@ -1,0 +1,49 @@
+"""The ``demo.load`` job loads the demo data set once, reporting its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesdev.db.session import unit_of_work
+from salesdev.domains.jobs import get_job
+from salesdev.jobs import start_job_runner, submit_job
+from salesdev.runtime import Runtime
+
+
+def _run(runtime: Runtime, params: dict[str, Any]) -> Any:
+    runner = start_job_runner(runtime)
+    with unit_of_work(runtime.session_factory) as session:
+        job_id = submit_job(
+            runtime, session=session, kind="demo.load", params=params, requested_by="admin"
+        ).id
+    runner.drain()
+    with runtime.session_factory() as session:
+        return get_job(session, job_id=job_id)
+
+
+def test_the_demo_job_loads_the_data_once(runtime: Runtime) -> None:
+    first = _run(runtime, {"scale": "small", "seed": 42})
+    second = _run(runtime, {"scale": "small", "seed": 42})
+
+    assert (first.status, first.error) == ("succeeded", None)
+    assert (first.result["scale"], first.result["seed"], first.result["regions"]) == (
+        "small",
+        42,
+        10,
+    )
+    assert (first.progress_done, first.progress_total, first.message) == (6, 6, "Demo loaded")
+    assert (second.status, second.error) == (
+        "failed",
+        "Conflict: This database already holds reference data; "
+        "the demo loads into an empty database only",
+    )
+
+
+def test_the_demo_job_refuses_an_unknown_scale(runtime: Runtime) -> None:
+    job = _run(runtime, {"scale": "huge", "seed": 1})
+
+    assert (job.status, job.error) == (
+        "failed",
+        "Invalid input: Invalid demo.load parameters\n"
+        "  - params: scale one of small, medium, large, seed an integer",
+    )
