@@ -1,0 +1,127 @@
+"""Platform resources of an API: jobs (read-only) and notification deliveries (admin)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from salesdev.api.toolkit import ApiSpec, Attr, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit.http import path_id
+from salesdev.api.toolkit.openapi import error_responses, json_content, ref
+from salesdev.api.toolkit.resource import RenderContext
+from salesdev.api.toolkit.responses import TmfJSONResponse
+from salesdev.db.models import Job, OutboxDelivery
+from salesdev.db.session import unit_of_work
+from salesdev.domains.jobs import get_job
+from salesdev.domains.notifications import get_delivery, retry_delivery, stored_event
+from salesdev.runtime import Runtime
+
+
+class JobOperations(ResourceOperations):
+    def __init__(self) -> None:
+        super().__init__(Job, label="Job")
+
+    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
+        return get_job(session, job_id=entity_id)
+
+
+class DeliveryOperations(ResourceOperations):
+    def __init__(self) -> None:
+        super().__init__(OutboxDelivery, label="Notification delivery")
+
+    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
+        return get_delivery(session, delivery_id=entity_id)
+
+
+class EventPayload(Attr):
+    """The event as it is (or was) sent to the subscriber."""
+
+    name = "event"
+    readonly = True
+
+    def render(self, entity: Any, ctx: RenderContext) -> Any:
+        return stored_event(entity)
+
+    def schema(self, mode: Any) -> dict[str, Any]:
+        return {"type": "object", "readOnly": True}
+
+
+def _read(name: str, domain: str, kind: Any = "str", **options: Any) -> Scalar:
+    return Scalar(name, domain, kind, readonly=True, **options)
+
+
+def job_resource() -> Resource:
+    return Resource(
+        name="job",
+        type="Job",
+        model=Job,
+        operations=JobOperations(),
+        display_attribute="kind",
+        description="Long work with persisted state: queued -> running -> succeeded | failed",
+        attributes=(
+            _read("kind", "kind"),
+            _read("status", "status", choices=("queued", "running", "succeeded", "failed")),
+            _read("message", "message", sortable=False),
+            _read("error", "error", filterable=False),
+            _read("params", "params", "json"),
+            _read("result", "result", "json"),
+            _read("progressDone", "progress_done", "int"),
+            _read("progressTotal", "progress_total", "int"),
+            _read("requestedBy", "requested_by"),
+            _read("startedAt", "started_at", "datetime"),
+            _read("finishedAt", "finished_at", "datetime"),
+            _read("creationDate", "created_at", "datetime"),
+            _read("lastUpdate", "updated_at", "datetime"),
+        ),
+    )
+
+
+def notification_delivery_resource() -> Resource:
+    return Resource(
+        name="notificationDelivery",
+        type="NotificationDelivery",
+        model=OutboxDelivery,
+        operations=DeliveryOperations(),
+        display_attribute="event_type",
+        description="One event to one subscriber: pending -> delivered, or dead after the last attempt",
+        attributes=(
+            _read("eventId", "event_id", "uuid"),
+            _read("eventType", "event_type"),
+            _read("eventTime", "event_time", "datetime"),
+            _read("subscriptionId", "subscription_id", "uuid"),
+            _read("callback", "callback", filterable=False, sortable=False),
+            _read("status", "status", choices=("pending", "delivered", "dead")),
+            _read("attempts", "attempts", "int"),
+            _read("nextAttemptAt", "next_attempt_at", "datetime"),
+            _read("lastError", "last_error", filterable=False),
+            _read("deliveredAt", "delivered_at", "datetime"),
+            EventPayload(),
+        ),
+    )
+
+
+def install_delivery_retry(app: FastAPI, runtime: Runtime, api: ApiSpec) -> None:
+    resource = api.resources["notificationDelivery"]
+    router = APIRouter(tags=[resource.type])
+
+    @router.post(
+        f"{resource.path}/{{id}}/retry",
+        summary="Send a dead (or pending) delivery again, starting now",
+        response_class=TmfJSONResponse,
+        responses={
+            200: {"description": "Pending again", "content": json_content(ref(resource.type))},
+            **error_responses(404, 422),
+        },
+    )
+    def retry_notification_delivery(request: Request, id: str) -> Response:
+        delivery_id = path_id(id, label="Notification delivery")
+        with unit_of_work(runtime.session_factory) as session:
+            delivery = retry_delivery(session, delivery_id=delivery_id, now=runtime.clock.now())
+            ctx = RenderContext(api=api, base_url=str(request.base_url), session=session)
+            return TmfJSONResponse(resource.render(delivery, ctx))
+
+    app.include_router(router)

@@ -1,0 +1,187 @@
+"""The Sales Development API (``/tmf-api/salesDevelopment/v1``): reference data resources.
+
+Each resource is derived from the reference entity's declaration (domains.reference), so
+a new field there appears here, renamed to camelCase, with its type and value set.
+``productOffering`` lives here until the TMF620 catalogue API exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salesdev.api.toolkit import (
+    ApiSpec,
+    Attr,
+    Money,
+    Reference,
+    Resource,
+    ResourceOperations,
+    Scalar,
+    ValidFor,
+)
+from salesdev.api.toolkit.attributes import ScalarType
+from salesdev.domains.reference import (
+    ENTITY_KINDS,
+    create_entity,
+    delete_entity,
+    entity_kind,
+    get_entity,
+    update_entity,
+)
+
+API_NAME = "salesDevelopment"
+BASE_PATH = "/tmf-api/salesDevelopment/v1"
+
+_SCALAR_TYPES: dict[str, ScalarType] = {
+    "str": "str",
+    "int": "int",
+    "decimal": "decimal",
+    "currency": "str",
+    "date": "date",
+    "datetime": "datetime",
+    "bool": "bool",
+    "tags": "tags",
+}
+
+TIMESTAMPS: tuple[Attr, ...] = (
+    Scalar("creationDate", "created_at", "datetime", readonly=True),
+    Scalar("lastUpdate", "updated_at", "datetime", readonly=True),
+)
+
+
+class ReferenceOperations(ResourceOperations):
+    can_create = can_update = can_delete = True
+
+    def __init__(self, kind: str) -> None:
+        spec = entity_kind(kind)
+        super().__init__(spec.model, label=spec.label)
+        self.kind = kind
+
+    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
+        return get_entity(session, kind=self.kind, entity_id=entity_id)
+
+    def create(self, session: Session, *, values: Mapping[str, Any], now: datetime) -> Any:
+        return create_entity(session, kind=self.kind, values=values, now=now)
+
+    def update(
+        self,
+        session: Session,
+        *,
+        entity_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        now: datetime,
+        expected_version: int | None,
+    ) -> Any:
+        return update_entity(
+            session,
+            kind=self.kind,
+            entity_id=entity_id,
+            changes=changes,
+            now=now,
+            expected_version=expected_version,
+        )
+
+    def delete(
+        self, session: Session, *, entity_id: uuid.UUID, expected_version: int | None
+    ) -> None:
+        delete_entity(
+            session, kind=self.kind, entity_id=entity_id, expected_version=expected_version
+        )
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def reference_attributes(
+    kind: str,
+    *,
+    names: Mapping[str, str] | None = None,
+    replaced: tuple[str, ...] = (),
+    extra: tuple[Attr, ...] = (),
+) -> tuple[Attr, ...]:
+    """The TMF attributes of a reference entity: one per declared field, unless ``replaced``
+    by a composite in ``extra`` (Money, ValidFor), then creation and update times."""
+    spec = ENTITY_KINDS[kind]
+    columns = spec.model.__table__.c
+    attributes: list[Attr] = []
+    for field in spec.fields:
+        if field.name in replaced:
+            continue
+        nullable = bool(columns[field.name].nullable)
+        if field.type == "ref":
+            assert field.references is not None
+            name = (names or {}).get(field.name) or camel(field.name.removesuffix("_id"))
+            attributes.append(
+                Reference(
+                    name,
+                    field.name,
+                    target=camel(field.references),
+                    required=field.required,
+                    nullable=nullable,
+                )
+            )
+        else:
+            attributes.append(
+                Scalar(
+                    (names or {}).get(field.name) or camel(field.name),
+                    field.name,
+                    _SCALAR_TYPES[field.type],
+                    required=field.required,
+                    nullable=nullable,
+                    choices=field.choices,
+                    max_length=field.max_length,
+                )
+            )
+    return (*attributes, *extra, *TIMESTAMPS)
+
+
+def reference_resource(
+    kind: str,
+    type_: str,
+    *,
+    base_type: str | None = None,
+    display_attribute: str = "name",
+    **options: Any,
+) -> Resource:
+    spec = ENTITY_KINDS[kind]
+    return Resource(
+        name=camel(kind),
+        type=type_,
+        base_type=base_type,
+        model=spec.model,
+        attributes=reference_attributes(kind, **options),
+        operations=ReferenceOperations(kind),
+        display_attribute=display_attribute,
+        description=f"{spec.label} (reference data)",
+    )
+
+
+def sales_development_api() -> ApiSpec:
+    return ApiSpec(API_NAME, BASE_PATH, title="Sales Development").add(
+        reference_resource("region", "Region"),
+        reference_resource("product_family", "ProductFamily"),
+        reference_resource(
+            "product_offering",
+            "ProductOffering",
+            names={"family_id": "productFamily"},
+            replaced=("recurring_charge", "one_time_charge", "currency", "valid_from", "valid_to"),
+            extra=(
+                Money("recurringCharge", "recurring_charge", "currency"),
+                Money("oneTimeCharge", "one_time_charge", "currency"),
+                ValidFor("valid_from", "valid_to", required=True),
+            ),
+        ),
+        reference_resource("sales_channel", "SalesChannel"),
+        reference_resource("partner", "Partner", base_type="PartyRole"),
+        reference_resource("outlet", "Outlet"),
+        reference_resource("sales_person", "SalesPerson", base_type="PartyRole"),
+        reference_resource("customer", "Customer", base_type="PartyRole"),
+        reference_resource("premise", "Premise", base_type="Place", display_attribute="address"),
+    )

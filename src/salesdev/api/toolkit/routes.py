@@ -1,0 +1,279 @@
+"""Routes for a declared resource: list, read, create, patch, delete, with events.
+
+One request is one transaction; the handler reads the clock and passes ``now`` on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from salesdev.api.toolkit.http import (
+    JsonBody,
+    etag_headers,
+    expected_version,
+    json_body_reader,
+    path_id,
+)
+from salesdev.api.toolkit.hub import install_hub
+from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.patching import (
+    JSON,
+    JSON_PATCH,
+    MERGE_PATCH,
+    PATCH_MEDIA_TYPES,
+    apply_patch,
+)
+from salesdev.api.toolkit.querystring import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    check_fields,
+    parse_list_request,
+    select_fields,
+)
+from salesdev.api.toolkit.resource import (
+    SERVER_KEYS,
+    STATE_ATTRIBUTES,
+    ApiSpec,
+    RenderContext,
+    Resource,
+)
+from salesdev.api.toolkit.responses import TmfJSONResponse
+from salesdev.db.session import unit_of_work
+from salesdev.domains.notifications import publish_event
+from salesdev.runtime import Runtime
+
+FIELDS_HELP = "Comma-separated attributes to return (id, href and @type are always kept)"
+SORT_HELP = "Comma-separated attributes; a leading - sorts descending, e.g. name,-creationDate"
+IF_MATCH_HELP = "The ETag you read; a stale one is refused with 412 and nothing changes"
+
+
+def install_resources(app: FastAPI, runtime: Runtime, api: ApiSpec) -> None:
+    """Mount every resource of ``api`` and its hub under the base path, with schemas."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for resource in api.resources.values():
+        app.include_router(resource_router(resource, runtime))
+        schemas.update(resource.schemas())
+    register_schemas(app, schemas)
+    install_hub(app, runtime, api)
+
+
+def context(request: Request, resource: Resource, session: Session) -> RenderContext:
+    return RenderContext(api=resource.spec, base_url=str(request.base_url), session=session)
+
+
+def publish(
+    session: Session, resource: Resource, event: str, body: Mapping[str, Any], now: datetime
+) -> None:
+    publish_event(
+        session,
+        api=resource.spec.name,
+        resource_type=resource.name,
+        event_type=f"{resource.type}{event}",
+        resource=body,
+        now=now,
+    )
+
+
+def change_events(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    changed -= {"lastUpdate", *SERVER_KEYS}
+    events = []
+    if changed & set(STATE_ATTRIBUTES):
+        events.append("StateChangeEvent")
+    if changed - set(STATE_ATTRIBUTES):
+        events.append("AttributeValueChangeEvent")
+    return events
+
+
+def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=[resource.type])
+    ops = resource.operations
+    attributes = resource.filter_attributes()
+    known = [*SERVER_KEYS, *(a.name for a in resource.attributes)]
+    label = resource.type
+    read_body = json_body_reader(runtime.settings.max_request_bytes)
+    item_path = f"{resource.path}/{{id}}"
+    one = {"description": label, "content": json_content(ref(resource.type))}
+    etag = {"ETag": {"description": "The resource version", "schema": {"type": "string"}}}
+
+    @router.get(
+        resource.path,
+        summary=f"List {label} resources",
+        response_class=TmfJSONResponse,
+        responses={
+            200: {
+                "description": f"A page of {label}",
+                "content": json_content({"type": "array", "items": ref(resource.type)}),
+                "headers": {
+                    "X-Total-Count": {"schema": {"type": "integer"}},
+                    "X-Result-Count": {"schema": {"type": "integer"}},
+                },
+            },
+            **error_responses(400),
+        },
+        openapi_extra={"parameters": _filter_parameters(sorted(attributes))},
+    )
+    def list_resources(
+        request: Request,
+        fields: str | None = Query(None, description=FIELDS_HELP),
+        sort: str | None = Query(None, description=SORT_HELP),
+        offset: int = Query(0, ge=0),
+        limit: int = Query(DEFAULT_LIMIT, ge=0, le=MAX_LIMIT),
+    ) -> Response:
+        listing = parse_list_request(request.query_params.multi_items())
+        check_fields(listing.fields, known)
+        with unit_of_work(runtime.session_factory) as session:
+            page = ops.list(session, query=listing.query, attributes=attributes)
+            ctx = context(request, resource, session)
+            ctx.prefetch(resource, page.items)
+            body = [select_fields(resource.render(e, ctx), listing.fields) for e in page.items]
+        headers = {"X-Total-Count": str(page.total), "X-Result-Count": str(len(body))}
+        return TmfJSONResponse(body, headers=headers)
+
+    @router.get(
+        item_path,
+        summary=f"Read a {label}",
+        response_class=TmfJSONResponse,
+        responses={200: {**one, "headers": etag}, **error_responses(400, 404)},
+    )
+    def read_resource(
+        request: Request, id: str, fields: str | None = Query(None, description=FIELDS_HELP)
+    ) -> Response:
+        selection = parse_list_request([("fields", fields)] if fields else []).fields
+        check_fields(selection, known)
+        entity_id = path_id(id, label=label)
+        with unit_of_work(runtime.session_factory) as session:
+            entity = ops.get(session, entity_id=entity_id)
+            body = resource.render(entity, context(request, resource, session))
+            headers = etag_headers(entity)
+        return TmfJSONResponse(select_fields(body, selection), headers=headers)
+
+    if ops.can_create:
+
+        @router.post(
+            resource.path,
+            summary=f"Create a {label}",
+            status_code=201,
+            response_class=TmfJSONResponse,
+            responses={
+                201: {
+                    **one,
+                    "headers": {**etag, "Location": {"schema": {"type": "string"}}},
+                },
+                **error_responses(400, 409, 415, 422),
+            },
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref(f"{resource.type}_FVO")),
+                }
+            },
+        )
+        def create_resource(request: Request, body: JsonBody = Depends(read_body)) -> Response:
+            values = resource.parse_create(body.require(JSON))
+            now = runtime.clock.now()
+            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
+                entity = ops.create(session, values=values, now=now)
+                created = resource.render(entity, context(request, resource, session))
+                publish(session, resource, "CreateEvent", created, now)
+                headers = {"Location": created["href"], **etag_headers(entity)}
+            return TmfJSONResponse(created, status_code=201, headers=headers)
+
+    if ops.can_update:
+
+        @router.patch(
+            item_path,
+            summary=f"Update a {label} (merge patch or JSON patch)",
+            response_class=TmfJSONResponse,
+            responses={
+                200: {**one, "headers": etag},
+                **error_responses(400, 404, 409, 412, 415, 422),
+            },
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        **json_content(ref(f"{resource.type}_MVO"), MERGE_PATCH, JSON),
+                        **json_content(ref("JsonPatch"), JSON_PATCH),
+                    },
+                }
+            },
+        )
+        def update_resource(
+            request: Request,
+            id: str,
+            body: JsonBody = Depends(read_body),
+            if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+        ) -> Response:
+            patch = body.require(*PATCH_MEDIA_TYPES)
+            entity_id = path_id(id, label=label)
+            now = runtime.clock.now()
+            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
+                entity = ops.get(session, entity_id=entity_id)
+                version = expected_version(if_match, entity, label=label)
+                ctx = context(request, resource, session)
+                before = resource.render(entity, ctx)
+                changes = resource.parse_changes(
+                    before, apply_patch(body.media_type, before, patch)
+                )
+                if changes:
+                    entity = ops.update(
+                        session,
+                        entity_id=entity_id,
+                        changes=changes,
+                        now=now,
+                        expected_version=version,
+                    )
+                after = resource.render(entity, ctx)
+                for event in change_events(before, after):
+                    publish(session, resource, event, after, now)
+                headers = etag_headers(entity)
+            return TmfJSONResponse(after, headers=headers)
+
+    if ops.can_delete:
+
+        @router.delete(
+            item_path,
+            summary=f"Delete a {label}",
+            status_code=204,
+            response_class=Response,
+            responses={204: {"description": "Deleted"}, **error_responses(404, 409, 412)},
+        )
+        def delete_resource(
+            request: Request,
+            id: str,
+            if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+        ) -> Response:
+            entity_id = path_id(id, label=label)
+            now = runtime.clock.now()
+            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
+                entity = ops.get(session, entity_id=entity_id)
+                version = expected_version(if_match, entity, label=label)
+                gone = resource.render(entity, context(request, resource, session))
+                ops.delete(session, entity_id=entity_id, expected_version=version)
+                publish(session, resource, "DeleteEvent", gone, now)
+            return Response(status_code=204)
+
+    return router
+
+
+def _filter_parameters(names: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": (
+                f"Filter on {name}: comma-separated values mean OR; operators as "
+                f"{name}.gt/.gte/.lt/.lte/.ne/.contains or {name}>=value"
+            ),
+        }
+        for name in names
+    ]
