@@ -1,0 +1,168 @@
+"""The console's map: every Sales Development capability (eTOM 1.1.5), built or not.
+
+Reference-data pages are found by entity kind, so a capability that declares a new
+kind gets its list, detail and form pages by adding the kind to a section here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from salesdev.domains.reference import ENTITY_KINDS, EntityKind
+
+
+def kind_slug(kind: EntityKind) -> str:
+    """URL segment of a kind's pages, from its plural label: ``Sales people`` -> ``sales-people``."""
+    return kind.plural.lower().replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class NavPage:
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    href: str
+    built: bool
+    # One sentence: what the section is for (shown on its page while it is not built).
+    summary: str
+    pages: tuple[NavPage, ...] = ()
+
+    def is_active(self, path: str) -> bool:
+        if self.href == "/":
+            return path == "/"
+        hrefs = [self.href, *(page.href for page in self.pages)]
+        return any(path == href or path.startswith(href + "/") for href in hrefs)
+
+
+def _kind_pages(*kinds: str) -> tuple[NavPage, ...]:
+    return tuple(NavPage(ENTITY_KINDS[k].plural, "/" + kind_slug(ENTITY_KINDS[k])) for k in kinds)
+
+
+def _built(key: str, title: str, summary: str, *kinds: str) -> Section:
+    pages = _kind_pages(*kinds)
+    href = pages[0].href if len(pages) == 1 else f"/{key}"
+    return Section(key, title, href, True, summary, pages if len(pages) > 1 else ())
+
+
+def _planned(key: str, title: str, summary: str) -> Section:
+    return Section(key, title, f"/{key}", False, summary)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "dashboard",
+        "Dashboard",
+        "/",
+        True,
+        "Headline sales figures, sales by channel and top products.",
+    ),
+    _built(
+        "catalogue",
+        "Catalogue",
+        "Product families and the product offerings each channel sells.",
+        "product_family",
+        "product_offering",
+    ),
+    _built(
+        "channels",
+        "Channels",
+        "Sales channels, their hierarchy, and the outlets that sell through them.",
+        "sales_channel",
+        "outlet",
+    ),
+    _built(
+        "partners",
+        "Partners",
+        "Dealers, master agents, franchisees and wholesale resellers.",
+        "partner",
+    ),
+    _built(
+        "organisation",
+        "Organisation",
+        "Sales regions and the people of the sales organisation.",
+        "region",
+        "sales_person",
+    ),
+    _built(
+        "customers",
+        "Customers",
+        "Customers, prospects and the premises where service is delivered.",
+        "customer",
+        "premise",
+    ),
+    _planned(
+        "pricing",
+        "Pricing & eligibility",
+        "Channel price lists, pricing rules with guard-rails, and customer and premise "
+        "eligibility rules with an explainable qualification.",
+    ),
+    _planned(
+        "compensation",
+        "Compensation",
+        "Incentive compensation plans, crediting, calculation runs, statements, disputes "
+        "and payouts.",
+    ),
+    _planned(
+        "targets",
+        "Targets",
+        "Revenue targets by product family, channel, region and period, with allocation "
+        "and attainment tracking.",
+    ),
+    _planned(
+        "training",
+        "Training & certification",
+        "Courses and curricula per product and role, certifications with expiry, and "
+        "readiness gates.",
+    ),
+    _planned(
+        "prospecting",
+        "Prospecting",
+        "Ideal-customer-profile rules, segmentation and scored, explained leads routed to "
+        "channels.",
+    ),
+    _planned(
+        "playbooks",
+        "Selling playbooks",
+        "Sales playbooks with stages, entry and exit criteria, checklists, and the "
+        "opportunities that follow them.",
+    ),
+    _planned(
+        "accounts",
+        "Accounts",
+        "Account tiers, coverage model, assignment rules and territories, and account plans.",
+    ),
+    _planned(
+        "insights",
+        "Insights",
+        "Monitoring of sales and channel practice: attainment, cost of sale, win rates, "
+        "partner scorecards and launch readiness.",
+    ),
+    Section(
+        "jobs",
+        "Jobs",
+        "/jobs",
+        True,
+        "Long-running work (imports, calculations, demo loads) with its progress.",
+    ),
+    _planned(
+        "admin",
+        "Administration",
+        "Users, roles, API tokens, notification subscriptions and the audit trail.",
+    ),
+)
+
+
+def section(key: str) -> Section:
+    return next(s for s in SECTIONS if s.key == key)
+
+
+def section_of_kind(kind: EntityKind) -> Section | None:
+    href = "/" + kind_slug(kind)
+    return next(
+        (s for s in SECTIONS if s.href == href or any(p.href == href for p in s.pages)), None
+    )

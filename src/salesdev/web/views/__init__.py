@@ -1,0 +1,1 @@
+"""Console views: parse the request, call one service, render."""
