@@ -25,6 +25,7 @@ from salesdev.api.toolkit import (
     ValidFor,
 )
 from salesdev.api.toolkit.attributes import ScalarType
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import (
     ENTITY_KINDS,
     create_entity,
@@ -63,10 +64,10 @@ class ReferenceOperations(ResourceOperations):
         self.kind = kind
 
     def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
-        return get_entity(session, kind=self.kind, entity_id=entity_id)
+        return get_entity(session, principal=SYSTEM, kind=self.kind, entity_id=entity_id)
 
     def create(self, session: Session, *, values: Mapping[str, Any], now: datetime) -> Any:
-        return create_entity(session, kind=self.kind, values=values, now=now)
+        return create_entity(session, principal=SYSTEM, kind=self.kind, values=values, now=now)
 
     def update(
         self,
@@ -79,6 +80,7 @@ class ReferenceOperations(ResourceOperations):
     ) -> Any:
         return update_entity(
             session,
+            principal=SYSTEM,
             kind=self.kind,
             entity_id=entity_id,
             changes=changes,
@@ -90,7 +92,11 @@ class ReferenceOperations(ResourceOperations):
         self, session: Session, *, entity_id: uuid.UUID, expected_version: int | None
     ) -> None:
         delete_entity(
-            session, kind=self.kind, entity_id=entity_id, expected_version=expected_version
+            session,
+            principal=SYSTEM,
+            kind=self.kind,
+            entity_id=entity_id,
+            expected_version=expected_version,
         )
 
 

@@ -27,6 +27,7 @@ from salesdev.api.toolkit import (
 )
 from salesdev.core.errors import RuleViolation
 from salesdev.db.models import OutboxDelivery, Region
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import create_entity, delete_entity, update_entity
 from salesdev.runtime import Runtime
 from tests.conftest import T0
@@ -45,7 +46,7 @@ class GadgetOperations(ResourceOperations):
     def create(self, session: Session, *, values: Mapping[str, Any], now: datetime) -> Any:
         if values.get("name") == "Forbidden":
             raise RuleViolation("A gadget cannot be called Forbidden")
-        return create_entity(session, kind="region", values=values, now=now)
+        return create_entity(session, principal=SYSTEM, kind="region", values=values, now=now)
 
     def update(
         self,
@@ -58,6 +59,7 @@ class GadgetOperations(ResourceOperations):
     ) -> Any:
         return update_entity(
             session,
+            principal=SYSTEM,
             kind="region",
             entity_id=entity_id,
             changes=changes,
@@ -69,7 +71,11 @@ class GadgetOperations(ResourceOperations):
         self, session: Session, *, entity_id: uuid.UUID, expected_version: int | None
     ) -> None:
         delete_entity(
-            session, kind="region", entity_id=entity_id, expected_version=expected_version
+            session,
+            principal=SYSTEM,
+            kind="region",
+            entity_id=entity_id,
+            expected_version=expected_version,
         )
 
 

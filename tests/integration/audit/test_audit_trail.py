@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from salesdev.db.models import AuditEvent
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.audit import record_event, set_audit_context, verify_chain
 from salesdev.domains.reference import create_entity, delete_entity, update_entity
 from tests.conftest import Database
@@ -25,6 +26,7 @@ def _channel_lifecycle(database: Database) -> None:
         set_audit_context(session, actor="user:cm", now=NOW)
         channel = create_entity(
             session,
+            principal=SYSTEM,
             kind="sales_channel",
             values={"code": "WEB", "name": "Online", "channel_type": "online"},
             now=NOW,
@@ -33,6 +35,7 @@ def _channel_lifecycle(database: Database) -> None:
         set_audit_context(session, actor="user:cm", now=NOW)
         update_entity(
             session,
+            principal=SYSTEM,
             kind="sales_channel",
             entity_id=channel.id,
             changes={"name": "Online shop"},
@@ -40,7 +43,7 @@ def _channel_lifecycle(database: Database) -> None:
         )
         session.commit()
         set_audit_context(session, actor="user:admin", now=NOW)
-        delete_entity(session, kind="sales_channel", entity_id=channel.id)
+        delete_entity(session, principal=SYSTEM, kind="sales_channel", entity_id=channel.id)
         session.commit()
 
 
@@ -62,13 +65,14 @@ def test_create_update_delete_are_recorded_with_before_and_after(database: Datab
 
 def test_a_rolled_back_change_leaves_no_audit_event(database: Database) -> None:
     with database.session_factory() as session:
-        create_entity(session, kind="region", values={"code": "N", "name": "North"}, now=NOW)
+        create_entity(
+            session, principal=SYSTEM, kind="region", values={"code": "N", "name": "North"}, now=NOW
+        )
         session.rollback()
         assert _events(session) == []
 
 
 def test_secrets_are_never_written_to_the_trail(database: Database) -> None:
-    from salesdev.domains.access import SYSTEM
     from salesdev.domains.identity import create_user
 
     with database.session_factory() as session:

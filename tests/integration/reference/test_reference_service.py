@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from salesdev.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from salesdev.db.models import Partner, SalesChannel
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import (
     create_entity,
     delete_entity,
@@ -26,7 +27,7 @@ LATER = datetime(2026, 10, 2, 12, 0, tzinfo=UTC)
 
 def _channel(session: Session, code: str = "DEALERS", **extra: Any) -> Any:
     values = {"code": code, "name": f"Channel {code}", "channel_type": "franchise_dealer", **extra}
-    return create_entity(session, kind="sales_channel", values=values, now=NOW)
+    return create_entity(session, principal=SYSTEM, kind="sales_channel", values=values, now=NOW)
 
 
 def _count(session: Session, model: type[Any]) -> int:
@@ -45,6 +46,7 @@ def test_every_invalid_field_is_reported_with_its_name_and_nothing_is_written(
     with pytest.raises(InvalidInput) as caught:
         create_entity(
             session,
+            principal=SYSTEM,
             kind="partner",
             values={"code": "P1", "partner_type": "reseller", "tier": "platinum", "colour": "red"},
             now=NOW,
@@ -70,6 +72,7 @@ def test_a_reference_to_something_that_does_not_exist_is_refused(session: Sessio
     with pytest.raises(InvalidInput) as caught:
         create_entity(
             session,
+            principal=SYSTEM,
             kind="partner",
             values={
                 "code": "P1",
@@ -95,19 +98,28 @@ def test_codes_are_unique(session: Session) -> None:
 def test_update_with_a_stale_version_changes_nothing(session: Session) -> None:
     channel = _channel(session)
     update_entity(
-        session, kind="sales_channel", entity_id=channel.id, changes={"name": "Dealers"}, now=LATER
+        session,
+        principal=SYSTEM,
+        kind="sales_channel",
+        entity_id=channel.id,
+        changes={"name": "Dealers"},
+        now=LATER,
     )
     assert channel.version == 2
     with pytest.raises(PreconditionFailed, match="version 2, you had 1"):
         update_entity(
             session,
+            principal=SYSTEM,
             kind="sales_channel",
             entity_id=channel.id,
             changes={"name": "Stale"},
             now=LATER,
             expected_version=1,
         )
-    assert get_entity(session, kind="sales_channel", entity_id=channel.id).name == "Dealers"
+    assert (
+        get_entity(session, principal=SYSTEM, kind="sales_channel", entity_id=channel.id).name
+        == "Dealers"
+    )
 
 
 def test_a_hierarchy_cannot_become_a_cycle(session: Session) -> None:
@@ -116,6 +128,7 @@ def test_a_hierarchy_cannot_become_a_cycle(session: Session) -> None:
     with pytest.raises(InvalidInput, match="hierarchy would contain a cycle"):
         update_entity(
             session,
+            principal=SYSTEM,
             kind="sales_channel",
             entity_id=parent.id,
             changes={"parent_id": child.id},
@@ -128,26 +141,30 @@ def test_deleting_something_still_referred_to_is_a_conflict(session: Session) ->
     parent = _channel(session, "MASTER")
     _channel(session, "SUB", parent_id=parent.id)
     with pytest.raises(Conflict, match="still referred to"):
-        delete_entity(session, kind="sales_channel", entity_id=parent.id)
+        delete_entity(session, principal=SYSTEM, kind="sales_channel", entity_id=parent.id)
     assert _count(session, SalesChannel) == 2
 
 
 def test_delete_then_get_is_not_found(session: Session) -> None:
     channel = _channel(session)
-    delete_entity(session, kind="sales_channel", entity_id=channel.id, expected_version=1)
+    delete_entity(
+        session, principal=SYSTEM, kind="sales_channel", entity_id=channel.id, expected_version=1
+    )
     with pytest.raises(NotFound):
-        get_entity(session, kind="sales_channel", entity_id=channel.id)
+        get_entity(session, principal=SYSTEM, kind="sales_channel", entity_id=channel.id)
 
 
 def test_offering_amounts_are_exact_and_validity_must_not_be_empty(session: Session) -> None:
     family = create_entity(
         session,
+        principal=SYSTEM,
         kind="product_family",
         values={"code": "MOB", "name": "Mobile", "line_of_business": "mobile"},
         now=NOW,
     )
     offering = create_entity(
         session,
+        principal=SYSTEM,
         kind="product_offering",
         values={
             "code": "MOB-M",
@@ -163,6 +180,7 @@ def test_offering_amounts_are_exact_and_validity_must_not_be_empty(session: Sess
     with pytest.raises(InvalidInput) as caught:
         update_entity(
             session,
+            principal=SYSTEM,
             kind="product_offering",
             entity_id=offering.id,
             changes={"valid_to": "2025-12-31T00:00:00+00:00"},

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from salesdev.db.models import Customer, Partner, Premise, Region, SalesChannel
 from salesdev.db.session import unit_of_work
 from salesdev.demo import DemoSummary
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import create_entity, update_entity
 from salesdev.runtime import Runtime
 from tests.integration.web.pages import field_errors, input_value, main_text
@@ -24,6 +25,7 @@ def channel(runtime: Runtime) -> uuid.UUID:
     with unit_of_work(runtime.session_factory) as s:
         entity = create_entity(
             s,
+            principal=SYSTEM,
             kind="sales_channel",
             values={"code": "RET", "name": "Retail stores", "channel_type": "own_retail"},
             now=T0,
@@ -126,7 +128,14 @@ def test_stale_edit_is_refused_with_a_clear_message_and_changes_nothing(
 ) -> None:
     # Given someone else saved the channel after this form was loaded at version 1
     with unit_of_work(runtime.session_factory) as s:
-        update_entity(s, kind="sales_channel", entity_id=channel, changes={"name": "Shops"}, now=T0)
+        update_entity(
+            s,
+            principal=SYSTEM,
+            kind="sales_channel",
+            entity_id=channel,
+            changes={"name": "Shops"},
+            now=T0,
+        )
 
     response = console.post(
         f"/sales-channels/{channel}/edit",
@@ -152,7 +161,7 @@ def test_stale_edit_is_refused_with_a_clear_message_and_changes_nothing(
 def test_delete_asks_for_confirmation_then_deletes(console: TestClient, runtime: Runtime) -> None:
     with unit_of_work(runtime.session_factory) as s:
         region_id = create_entity(
-            s, kind="region", values={"code": "S", "name": "South"}, now=T0
+            s, principal=SYSTEM, kind="region", values={"code": "S", "name": "South"}, now=T0
         ).id
 
     confirm = console.get(f"/regions/{region_id}/delete")
@@ -177,6 +186,7 @@ def test_deleting_a_referenced_entity_shows_the_conflict_and_keeps_it(
     with unit_of_work(runtime.session_factory) as s:
         create_entity(
             s,
+            principal=SYSTEM,
             kind="partner",
             values={
                 "code": "P1",

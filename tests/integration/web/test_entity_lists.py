@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import create_entity
 from salesdev.runtime import Runtime
 from tests.integration.web.pages import main_text, row_codes, table_rows
@@ -19,7 +20,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _make(session: Session, kind: str, **values: Any) -> uuid.UUID:
-    entity = create_entity(session, kind=kind, values=values, now=T0)
+    entity = create_entity(session, principal=SYSTEM, kind=kind, values=values, now=T0)
     return uuid.UUID(str(entity.id))
 
 

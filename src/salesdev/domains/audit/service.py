@@ -259,10 +259,8 @@ def verify_chain(session: Session) -> Verification:
 
 def _verify_links(events: Iterator[AuditEvent]) -> Verification | tuple[int, str]:
     previous = GENESIS_HASH
-    expected_sequence = 0
     checked = 0
-    for event_row in events:
-        expected_sequence += 1
+    for expected_sequence, event_row in enumerate(events, start=1):
         if event_row.sequence != expected_sequence:
             return Verification(
                 False, checked, expected_sequence, f"event {expected_sequence} is missing"

@@ -7,6 +7,7 @@ from salesdev.domains.reference.service import (
     entity_kind,
     find_ids_by_code,
     get_entity,
+    scoped_select,
     to_values,
     update_entity,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "entity_kind",
     "find_ids_by_code",
     "get_entity",
+    "scoped_select",
     "to_values",
     "update_entity",
 ]

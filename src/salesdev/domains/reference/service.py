@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from salesdev.core.errors import (
 )
 from salesdev.core.ids import parse_id
 from salesdev.core.money import parse_amount, parse_currency
+from salesdev.domains.access import Principal, authorize, in_scope, scope_condition
 from salesdev.domains.reference.kinds import ENTITY_KINDS, EntityKind, FieldSpec
 
 _TRUE = {"true", "1", "yes", "y"}
@@ -40,16 +41,31 @@ def entity_kind(kind: str) -> EntityKind:
         ) from None
 
 
-def get_entity(session: Session, *, kind: str, entity_id: uuid.UUID) -> Any:
+def scoped_select(session: Session, *, principal: Principal, kind: str) -> Select[Any]:
+    """``SELECT`` of the kind's rows this principal may read; interfaces add filters and paging."""
     spec = entity_kind(kind)
+    authorize(principal, spec.family, "read")
+    statement: Select[Any] = select(spec.model)
+    condition = scope_condition(session, principal=principal, kind=kind)
+    return statement.where(condition) if condition is not None else statement
+
+
+def get_entity(session: Session, *, principal: Principal, kind: str, entity_id: uuid.UUID) -> Any:
+    """One entity; outside the principal's scope it is "not found", so existence does not leak."""
+    spec = entity_kind(kind)
+    authorize(principal, spec.family, "read")
     entity = session.get(spec.model, entity_id)
-    if entity is None:
+    if entity is None or not in_scope(session, principal=principal, kind=kind, entity=entity):
         raise NotFound(f"{spec.label} {entity_id} does not exist")
     return entity
 
 
 def find_ids_by_code(session: Session, *, kind: str, codes: Iterable[str]) -> dict[str, uuid.UUID]:
-    """Resolve many codes in one query per 500 (bulk imports must not query per row)."""
+    """Resolve many codes in one query per 500 (bulk imports must not query per row).
+
+    Unscoped: for resolving references in input that a service then authorizes;
+    never return its result to a caller as a listing.
+    """
     spec = entity_kind(kind)
     model: Any = spec.model
     wanted = sorted(set(codes))
@@ -61,8 +77,11 @@ def find_ids_by_code(session: Session, *, kind: str, codes: Iterable[str]) -> di
     return found
 
 
-def create_entity(session: Session, *, kind: str, values: Mapping[str, Any], now: datetime) -> Any:
+def create_entity(
+    session: Session, *, principal: Principal, kind: str, values: Mapping[str, Any], now: datetime
+) -> Any:
     spec = entity_kind(kind)
+    authorize(principal, spec.family, "write")
     clean = _validate(session, spec, values, partial=False)
     entity: Any = spec.model(**clean, created_at=now, updated_at=now)
     _check_code_free(session, spec, clean.get("code"))
@@ -74,6 +93,7 @@ def create_entity(session: Session, *, kind: str, values: Mapping[str, Any], now
 def update_entity(
     session: Session,
     *,
+    principal: Principal,
     kind: str,
     entity_id: uuid.UUID,
     changes: Mapping[str, Any],
@@ -81,7 +101,8 @@ def update_entity(
     expected_version: int | None = None,
 ) -> Any:
     spec = entity_kind(kind)
-    entity = get_entity(session, kind=kind, entity_id=entity_id)
+    entity = get_entity(session, principal=principal, kind=kind, entity_id=entity_id)
+    authorize(principal, spec.family, "write")
     _check_version(spec, entity, expected_version)
     clean = _validate(session, spec, changes, partial=True)
     if "code" in clean and clean["code"] != entity.code:
@@ -99,10 +120,16 @@ def update_entity(
 
 
 def delete_entity(
-    session: Session, *, kind: str, entity_id: uuid.UUID, expected_version: int | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    kind: str,
+    entity_id: uuid.UUID,
+    expected_version: int | None = None,
 ) -> None:
     spec = entity_kind(kind)
-    entity = get_entity(session, kind=kind, entity_id=entity_id)
+    entity = get_entity(session, principal=principal, kind=kind, entity_id=entity_id)
+    authorize(principal, spec.family, "write")
     _check_version(spec, entity, expected_version)
     try:
         with session.begin_nested():

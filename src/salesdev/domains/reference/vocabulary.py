@@ -24,7 +24,14 @@ CHANNEL_TYPES = (
     "wholesale",
     "marketplace",
 )
-PARTNER_TYPES = ("master_agent", "dealer", "sub_dealer", "franchisee", "wholesale_reseller", "marketplace")
+PARTNER_TYPES = (
+    "master_agent",
+    "dealer",
+    "sub_dealer",
+    "franchisee",
+    "wholesale_reseller",
+    "marketplace",
+)
 PARTNER_TIERS = ("gold", "silver", "bronze")
 PARTNER_STATUSES = ("active", "suspended", "terminated")
 ACTIVE_STATUSES = ("active", "inactive")

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from salesdev.core.errors import Conflict, InvalidInput, PreconditionFailed, SalesdevError
 from salesdev.core.ids import parse_id
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.reference import (
     ENTITY_KINDS,
     EntityKind,
@@ -189,7 +190,11 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     raw,
                     creating=True,
                     save=lambda values: create_entity(
-                        session, kind=kind.name, values=values, now=runtime.clock.now()
+                        session,
+                        principal=SYSTEM,
+                        kind=kind.name,
+                        values=values,
+                        now=runtime.clock.now(),
                     ),
                 )
             except (InvalidInput, Conflict) as error:
@@ -214,7 +219,9 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
 
     def detail(request: Request, entity_id: str) -> Response:
         with unit_of_work(factory) as session:
-            entity = get_entity(session, kind=kind.name, entity_id=parse_id(entity_id))
+            entity = get_entity(
+                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+            )
             refs = referred_names(session, kind=kind, items=[entity])
             cells = _cells(kind, entity, refs)
         return render(
@@ -230,7 +237,9 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
 
     def edit_form(request: Request, entity_id: str) -> Response:
         with unit_of_work(factory) as session:
-            entity = get_entity(session, kind=kind.name, entity_id=parse_id(entity_id))
+            entity = get_entity(
+                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+            )
             form = build_form(
                 session, kind, initial_values(session, kind, entity), version=str(entity.version)
             )
@@ -264,6 +273,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     creating=False,
                     save=lambda values: update_entity(
                         session,
+                        principal=SYSTEM,
                         kind=kind.name,
                         entity_id=entity_id,
                         changes=values,
@@ -293,7 +303,9 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
 
     def delete_confirm(request: Request, entity_id: str) -> Response:
         with unit_of_work(factory) as session:
-            entity = get_entity(session, kind=kind.name, entity_id=parse_id(entity_id))
+            entity = get_entity(
+                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+            )
         return _delete_page(request, entity, None)
 
     def _delete_page(request: Request, entity: Any, error: SalesdevError | None) -> Response:
@@ -318,15 +330,19 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
     def _delete(request: Request, entity_id: uuid.UUID, version: str) -> Response:
         with unit_of_work(factory) as session:
             expected = parse_version(version)
-            entity = get_entity(session, kind=kind.name, entity_id=entity_id)
+            entity = get_entity(session, principal=SYSTEM, kind=kind.name, entity_id=entity_id)
             code = entity.code
             try:
                 delete_entity(
-                    session, kind=kind.name, entity_id=entity_id, expected_version=expected
+                    session,
+                    principal=SYSTEM,
+                    kind=kind.name,
+                    entity_id=entity_id,
+                    expected_version=expected,
                 )
             except (Conflict, PreconditionFailed) as error:
                 session.rollback()
-                entity = get_entity(session, kind=kind.name, entity_id=entity_id)
+                entity = get_entity(session, principal=SYSTEM, kind=kind.name, entity_id=entity_id)
                 return _delete_page(request, entity, error)
         response = RedirectResponse(base, status_code=303)
         set_flash(response, f"{kind.label} {code} deleted.")
