@@ -1,9 +1,10 @@
 """Load the demo operator: reference data into the relational store, 24 months of
-sales events into the Parquet event store.
+sales events into the Parquet event store, and one demo login per role.
 
 The session is flushed, never committed: the caller owns the transaction. Events
 are written to a staging directory next to the store and moved into it only once
-complete, so a failure leaves no partial event store behind.
+complete (and only once the demo logins exist), so a failure leaves no partial
+event store behind.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from salesdev.demo.calendar import MONTHS, Window
 from salesdev.demo.reference import Reference, build_reference, customer_rows, premise_rows
 from salesdev.demo.sales_events import EventGenerator, customer_since, plan_lines
 from salesdev.demo.scales import get_scale
+from salesdev.demo.users import DemoLogin, create_demo_users, require_demo_logins_free
 
 Progress = Callable[[int, int, str], None]
 
@@ -55,6 +57,8 @@ REFERENCE_MODELS: tuple[type[Any], ...] = (
     Premise,
 )
 INSERT_BATCH = 5_000
+# Progress steps before the first batch of events (benchmarks time the events from there).
+REFERENCE_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,15 @@ class DemoSummary:
     first_month: str
     last_month: str
     events_by_type: dict[str, int] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
 
 
 def is_demo_loaded(session: Session) -> bool:
-    """True when any reference data (demo or not) is already in the store."""
+    """True when any reference data (demo or not) is already in the store.
+
+    Users alone do not count: an administrator created before the demo is loaded
+    does not make the store a demo (though a clash with a demo login is refused).
+    """
     return any(session.scalar(select(model.id).limit(1)) is not None for model in REFERENCE_MODELS)
 
 
@@ -106,6 +115,7 @@ def load_demo(
             "The event store already has events",
             [ErrorDetail("event_store_dir", f"{event_store_dir} is not empty")],
         )
+    require_demo_logins_free(session)
     report = progress or _ignore
     window = Window.ending_before(now)
     reference = build_reference(scale=params, seed=seed, now=now, window=window)
@@ -116,8 +126,8 @@ def load_demo(
     generator = EventGenerator(
         scale=params, seed=seed, window=window, reference=reference, lines=lines
     )
-    reference_steps = 4
-    total = reference_steps + generator.chunks + 1
+    reference_steps = REFERENCE_STEPS
+    total = reference_steps + generator.chunks + 2
 
     _insert_reference(
         session, reference, now=now, report=lambda done, message: report(done, total, message)
@@ -138,6 +148,9 @@ def load_demo(
                     total,
                     f"Sales events: {chunk} of {generator.chunks} batches",
                 )
+        # The personas are bound to who sold most, so the logins come after the events.
+        logins = create_demo_users(session, now=now, event_store_dir=staging)
+        report(total - 1, total, "Demo logins")
         _publish(staging, event_store_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -165,6 +178,7 @@ def load_demo(
         first_month=str(window.first),
         last_month=str(window.last),
         events_by_type=dict(sorted(events_by_type.items())),
+        logins=logins,
     )
 
 

@@ -26,6 +26,7 @@ from salesdev.db.models import (
     Region,
     SalesChannel,
     SalesPerson,
+    User,
 )
 from salesdev.demo import DemoSummary, is_demo_loaded, load_demo
 from tests.conftest import T0
@@ -50,6 +51,10 @@ def _dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
         dump[model.__tablename__] = sorted(
             tuple(row) for row in session.execute(select(*columns)).all()
         )
+    # User ids are drawn by the identity service and password hashes are salted:
+    # everything else about the demo logins is fixed by the seed.
+    columns = [c for c in User.__table__.columns if c.name not in ("id", "password_hash")]
+    dump["app_user"] = sorted(tuple(row) for row in session.execute(select(*columns)).all())
     return dump
 
 
@@ -171,6 +176,8 @@ def test_the_same_seed_gives_identical_rows_and_identical_parquet_bytes(
     other = _dump(session)
 
     assert first == second
+    assert len(first["app_user"]) == 8
+    assert first["app_user"] != other["app_user"]  # bound to other people and partners
     first_columns = [c.name for c in Customer.__table__.columns]
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
     customer_ids = {row[first_columns.index("id")] for row in first["customer"]}
