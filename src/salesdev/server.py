@@ -10,6 +10,7 @@ from fastapi import FastAPI
 import salesdev
 from salesdev.api import install_api
 from salesdev.domains.notifications import start_dispatcher
+from salesdev.guards import RequestSizeLimit, SecurityHeaders
 from salesdev.jobs import start_job_runner
 from salesdev.runtime import Runtime
 from salesdev.web import install_console
@@ -17,7 +18,11 @@ from salesdev.web import install_console
 
 def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     """Build the app. ``background=False`` (tests) starts neither the job runner nor the
-    notification dispatcher; tests drive them explicitly."""
+    notification dispatcher; tests drive them explicitly.
+
+    Refuses to build in production with settings that are only safe for development.
+    """
+    runtime.settings.check_production_ready()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -39,4 +44,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     app.state.runtime = runtime
     install_api(app, runtime)
     install_console(app, runtime)
+    settings = runtime.settings
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")
     return app

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from salesdev.core.errors import ErrorDetail, InvalidInput
+
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105  (refused in production)
 
 
@@ -29,6 +31,20 @@ class Settings(BaseSettings):
     notification_timeout_seconds: float = Field(default=5.0, gt=0)
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     job_workers: int = Field(default=2, ge=1)
+
+    def check_production_ready(self) -> None:
+        """In production, refuse what is only safe on a developer's machine."""
+        if self.environment != "production":
+            return
+        problems: list[ErrorDetail] = []
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append(
+                ErrorDetail("SALESDEV_SECRET_KEY", "set a random secret of at least 32 characters")
+            )
+        if problems:
+            raise InvalidInput(
+                "salesdev refuses to start in production with unsafe settings", problems
+            )
 
     @property
     def resolved_database_url(self) -> str:
