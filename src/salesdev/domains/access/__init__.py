@@ -11,6 +11,7 @@ from salesdev.domains.access.permissions import (
     Role,
     authorize,
     parse_roles,
+    permission_matrix_markdown,
 )
 from salesdev.domains.access.scope import in_scope, partner_scope_ids, scope_condition, team_ids
 
@@ -27,6 +28,7 @@ __all__ = [
     "in_scope",
     "parse_roles",
     "partner_scope_ids",
+    "permission_matrix_markdown",
     "scope_condition",
     "team_ids",
 ]

@@ -136,3 +136,18 @@ def authorize(principal: Principal, family: Family, action: Action) -> None:
 
 def parse_roles(values: list[str] | tuple[str, ...]) -> frozenset[Role]:
     return frozenset(Role(value) for value in values if value in Role.__members__.values())
+
+
+def permission_matrix_markdown() -> str:
+    """The role x family grants as a Markdown table (docs/security.md embeds it; a test keeps them equal)."""
+    roles = list(Role)
+    header = "| Family | " + " | ".join(r.value for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = []
+    for family in Family:
+        cells = []
+        for role in roles:
+            actions = GRANTS[role].get(family, frozenset())
+            cells.append("RW" if actions == {"read", "write"} else "R" if actions else "-")
+        rows.append(f"| {family.value} | " + " | ".join(cells) + " |")
+    return "\n".join([header, rule, *rows])
