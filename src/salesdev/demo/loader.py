@@ -13,7 +13,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from salesdev.demo.reference import Reference, build_reference, customer_rows, p
 from salesdev.demo.sales_events import EventGenerator, customer_since, plan_lines
 from salesdev.demo.scales import get_scale
 from salesdev.demo.users import DemoLogin, create_demo_users, require_demo_logins_free
+from salesdev.domains.audit import record_event
 
 Progress = Callable[[int, int, str], None]
 
@@ -158,7 +159,7 @@ def load_demo(
 
     parties = reference.parties
     prospects = int(parties.is_prospect.sum())
-    return DemoSummary(
+    summary = DemoSummary(
         scale=params.name,
         seed=seed,
         regions=len(reference.regions),
@@ -180,6 +181,16 @@ def load_demo(
         events_by_type=dict(sorted(events_by_type.items())),
         logins=logins,
     )
+    # The reference rows go in through bulk INSERTs, which bypass the per-row audit hook:
+    # one summary event records what the load wrote.
+    record_event(
+        session,
+        action="demo.loaded",
+        object_type="demo",
+        object_id=f"{params.name}:{seed}",
+        after={k: v for k, v in asdict(summary).items() if k not in ("logins", "events_by_type")},
+    )
+    return summary
 
 
 def _ignore(done: int, total: int, message: str) -> None:
