@@ -1,1 +1,2 @@
-"""The ``salesdev`` command line (Typer): serve, db, demo, import/export, jobs."""
+"""The ``salesdev`` command line (Typer): serve, db, demo, import/export, jobs, users, tokens,
+clients, audit."""

@@ -9,9 +9,9 @@ import typer
 
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
+from salesdev.cli.operator import operator_session
 from salesdev.cli.progress import progress_bar
 from salesdev.core.errors import Conflict
-from salesdev.db.session import unit_of_work
 
 app = typer.Typer(help="Demo data: a realistic CSP to explore and test with.", no_args_is_help=True)
 
@@ -33,7 +33,8 @@ def load_command(
 
     with open_runtime() as runtime:
         require_current_schema(runtime)
-        with unit_of_work(runtime.session_factory) as session:
+        now = runtime.clock.now()
+        with operator_session(runtime, now=now) as session:
             if is_demo_loaded(session):
                 raise Conflict(
                     "This database already holds reference data; the demo loads into an empty database only"
@@ -44,7 +45,7 @@ def load_command(
                     event_store_dir=runtime.settings.event_store_dir,
                     scale=scale.value,
                     seed=seed,
-                    now=runtime.clock.now(),
+                    now=now,
                     progress=progress,
                 )
     typer.echo(f"Loaded the {scale.value} demo data set (seed {seed}).")

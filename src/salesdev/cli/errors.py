@@ -26,6 +26,8 @@ EXIT_UNEXPECTED = 1
 EXIT_USAGE = 2  # Click's own code for a wrong command line
 EXIT_INVALID_INPUT = 3
 EXIT_REFUSED = 4
+# A check that looked for corruption or tampering found it (e.g. `salesdev audit verify`).
+EXIT_INTEGRITY = 5
 
 _EXIT_CODES: tuple[tuple[type[SalesdevError], int], ...] = (
     (InvalidInput, EXIT_INVALID_INPUT),
@@ -55,7 +57,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
             raise
         except SalesdevError as error:
             typer.echo(f"Error: {error}", err=True)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
-from salesdev.db.session import unit_of_work
+from salesdev.cli.operator import audit_as_operator, operator_session
 from salesdev.domains.interchange import export_file, import_file, list_datasets
 
 
@@ -41,12 +41,13 @@ def import_command(
         now = runtime.clock.now()
         if dry_run:
             with runtime.session_factory() as session:
+                audit_as_operator(session, now=now)
                 result = import_file(
                     session, dataset=dataset, path=file, format=_value(format), now=now
                 )
                 session.rollback()
         else:
-            with unit_of_work(runtime.session_factory) as session:
+            with operator_session(runtime, now=now) as session:
                 result = import_file(
                     session, dataset=dataset, path=file, format=_value(format), now=now
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from salesdev.cli import db, demo, jobs
+from salesdev.cli import audit, clients, db, demo, jobs, tokens, users
 from salesdev.cli.interchange import datasets_command, export_command, import_command
 from salesdev.cli.serve import serve_command
 
@@ -23,6 +23,10 @@ app.command("datasets")(datasets_command)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(clients.app, name="clients")
+app.add_typer(audit.app, name="audit")
 
 if __name__ == "__main__":
     app()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from salesdev.cli.operator import operator_session
 from salesdev.cli.progress import ProgressCallback
 from salesdev.db.migrate import current_revision, upgrade
-from salesdev.db.session import unit_of_work
 from salesdev.runtime import Runtime
 
 DEMO_SCALE = "small"
@@ -32,7 +32,8 @@ def prepare_demo(runtime: Runtime, *, progress: ProgressCallback | None = None) 
     before = current_revision(runtime.engine)
     upgrade(runtime.engine)
     after = current_revision(runtime.engine)
-    with unit_of_work(runtime.session_factory) as session:
+    now = runtime.clock.now()
+    with operator_session(runtime, now=now) as session:
         # Someone's own data (imported or typed in) is never mixed with the demo's.
         if is_demo_loaded(session):
             return Preparation(before, after, False, "the database already holds reference data")
@@ -41,7 +42,7 @@ def prepare_demo(runtime: Runtime, *, progress: ProgressCallback | None = None) 
             event_store_dir=runtime.settings.event_store_dir,
             scale=DEMO_SCALE,
             seed=DEMO_SEED,
-            now=runtime.clock.now(),
+            now=now,
             progress=progress,
         )
     return Preparation(before, after, True, demo_summary=summary)

@@ -1,16 +1,21 @@
-"""What a job handler is given: the runtime, its parameters and a way to report progress."""
+"""What a job handler is given: the runtime, its parameters, its audited transaction and a
+way to report progress."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from salesdev.db.session import unit_of_work
+from salesdev.domains.audit import set_audit_context
 from salesdev.domains.jobs import report_progress
 from salesdev.runtime import Runtime
 
@@ -20,6 +25,7 @@ logger = logging.getLogger(__name__)
 # progress update would wait for it. Progress is not worth any wait: skip it instead.
 _SQLITE_PROGRESS_BUSY_MS = 0
 _SQLITE_DEFAULT_BUSY_MS = 30_000
+_MAX_ACTOR = 200  # the audit trail's actor column
 
 
 @dataclass
@@ -28,8 +34,27 @@ class JobContext:
     job_id: uuid.UUID
     kind: str
     params: Mapping[str, Any]
+    requested_by: str = "system"
     # The last progress reported, saved with the end state even if no update got through.
     last_progress: tuple[int, int | None, str] | None = field(default=None, init=False)
+
+    @property
+    def actor(self) -> str:
+        """Who the job's changes are recorded as in the audit trail: ``job:<kind>:<requested by>``."""
+        return f"job:{self.kind}:{self.requested_by}"[:_MAX_ACTOR]
+
+    @contextmanager
+    def unit_of_work(self, *, now: datetime | None = None) -> Iterator[Session]:
+        """The handler's transaction, committed at the end, its changes audited as the job's
+        (:attr:`actor`, at ``now``, by default the runtime clock's time, with the job's id)."""
+        with unit_of_work(self.runtime.session_factory) as session:
+            set_audit_context(
+                session,
+                actor=self.actor,
+                now=now or self.runtime.clock.now(),
+                details={"job_id": str(self.job_id)},
+            )
+            yield session
 
     def progress(self, done: int, total: int | None, message: str = "") -> None:
         """Persist progress in its own short transaction, visible to readers at once.

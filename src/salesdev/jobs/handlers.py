@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from salesdev.core.errors import Conflict, ErrorDetail, InvalidInput
-from salesdev.db.session import unit_of_work
 from salesdev.demo import is_demo_loaded, load_demo
 from salesdev.jobs.context import JobContext
 from salesdev.jobs.registry import register_handler
@@ -30,7 +29,8 @@ def load_demo_job(context: JobContext) -> dict[str, Any]:
             [ErrorDetail("params", f"scale one of {', '.join(DEMO_SCALES)}, seed an integer")],
         )
     runtime = context.runtime
-    with unit_of_work(runtime.session_factory) as session:
+    now = runtime.clock.now()
+    with context.unit_of_work(now=now) as session:
         if is_demo_loaded(session):
             raise Conflict(
                 "This database already holds reference data; the demo loads into an empty database only"
@@ -40,7 +40,7 @@ def load_demo_job(context: JobContext) -> dict[str, Any]:
             event_store_dir=runtime.settings.event_store_dir,
             scale=scale,
             seed=seed,
-            now=runtime.clock.now(),
+            now=now,
             progress=context.progress,
         )
     result: dict[str, Any] = json_safe(summary)

@@ -3,6 +3,9 @@
 A job moves queued -> running -> succeeded | failed; each move is its own short
 transaction, so the state is visible while the handler works. A handler that raises
 fails its job (with the error and a traceback summary); the runner carries on.
+
+When it starts, the runner settles what the previous process left behind: jobs still
+``running`` died with it and are failed; jobs still ``queued`` are enqueued again.
 """
 
 from __future__ import annotations
@@ -14,9 +17,20 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from salesdev.core.errors import SalesdevError
 from salesdev.db.session import unit_of_work
-from salesdev.domains.jobs import fail_job, get_job, report_progress, start_job, succeed_job
+from salesdev.domains.audit import set_audit_context
+from salesdev.domains.jobs import (
+    Recovery,
+    fail_job,
+    get_job,
+    recover_jobs,
+    report_progress,
+    start_job,
+    succeed_job,
+)
 from salesdev.jobs.context import JobContext, JobHandler
 from salesdev.jobs.registry import handler_for
 from salesdev.runtime import Runtime
@@ -24,6 +38,7 @@ from salesdev.runtime import Runtime
 logger = logging.getLogger(__name__)
 
 SERVICE_KEY = "jobs"
+RUNNER_ACTOR = "system:job-runner"
 _TRACEBACK_FRAMES = 5
 
 
@@ -53,12 +68,38 @@ class InProcessJobRunner:
     def handles(self, kind: str) -> bool:
         return kind in self._handlers or handler_for(kind) is not None
 
-    def start(self) -> None:
+    def start(self, *, recover: bool = True) -> None:
+        """Start the worker threads and, unless ``recover`` is false, :meth:`recover` the jobs
+        of the process that ran before. Starting a running runner does nothing."""
         with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    max_workers=self._workers, thread_name_prefix="salesdev-job"
-                )
+            if self._executor is not None:
+                return
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="salesdev-job"
+            )
+        if recover:
+            try:
+                self.recover()
+            except Exception:
+                # An unreachable database must not keep the server from starting (readiness
+                # reports it); the jobs are settled at the next start.
+                logger.exception("jobs left by the previous process could not be recovered")
+
+    def recover(self) -> Recovery:
+        """Fail the jobs left ``running`` by a process that stopped; enqueue those ``queued``.
+
+        Assumes this runner is the only one working on the database, as the in-process
+        runner is (see docs/jobs.md for a shared queue).
+        """
+        with unit_of_work(self.runtime.session_factory) as session:
+            now = self.runtime.clock.now()
+            set_audit_context(session, actor=RUNNER_ACTOR, now=now)
+            recovery = recover_jobs(session, now=now)
+        for job_id in recovery.interrupted:
+            logger.warning("job %s was interrupted by a stop of the server: failed", job_id)
+        for job_id in recovery.requeued:
+            self.enqueue(job_id)
+        return recovery
 
     def stop(self, *, wait_for_jobs: bool = True) -> None:
         """Stop taking jobs. Jobs not yet started stay ``queued`` in the store."""
@@ -85,6 +126,10 @@ class InProcessJobRunner:
         """Run one job to its end state. Also what a queue worker calls with a received id."""
         try:
             context = self._start(job_id)
+        except StaleDataError:
+            # Another worker moved the job between our read and our write: it owns the job.
+            logger.warning("job %s was started by another worker; not run again", job_id)
+            return
         except Exception:
             logger.exception("job %s could not be started", job_id)
             return
@@ -109,7 +154,11 @@ class InProcessJobRunner:
                 return None
             start_job(session, job_id=job_id, now=self.runtime.clock.now())
             return JobContext(
-                runtime=self.runtime, job_id=job_id, kind=job.kind, params=dict(job.params)
+                runtime=self.runtime,
+                job_id=job_id,
+                kind=job.kind,
+                params=dict(job.params),
+                requested_by=job.requested_by,
             )
 
     def _finish(

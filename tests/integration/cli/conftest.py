@@ -8,13 +8,16 @@ from typer.testing import CliRunner, Result
 from salesdev.cli.main import app
 from tests.conftest import Database
 
+# getpass.getuser() reads LOGNAME first: the operator the CLI records in the audit trail.
+OPERATOR = "operator"
+
 
 class Cli:
     def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
+        self.env = {"LOGNAME": OPERATOR, **env}
 
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(app, list(args), env=self.env)
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(app, list(args), env=self.env, input=input)
 
 
 @pytest.fixture

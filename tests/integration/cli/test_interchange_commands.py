@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from salesdev.db.models import Region
+from salesdev.db.models import AuditEvent, Region
 from tests.conftest import Database
 from tests.integration.cli.conftest import Cli
 
@@ -124,3 +124,23 @@ def test_datasets_lists_every_dataset_with_its_columns(cli: Cli) -> None:
     ):
         assert f"{name}:" in result.stdout
     assert "channel_code" in result.stdout and "recurring_charge" in result.stdout
+
+
+def test_an_import_is_audited_as_the_operating_system_user(
+    cli: Cli, database: Database, tmp_path: Path
+) -> None:
+    cli("import", "regions", str(_file(tmp_path, "regions.csv", REGIONS)))
+
+    with database.session_factory() as session:
+        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.sequence)))
+    assert [(e.actor, e.action, e.object_type) for e in events] == [
+        ("cli:operator", "create", "region"),
+        ("cli:operator", "create", "region"),
+    ]
+
+
+def test_a_dry_run_leaves_no_audit_event(cli: Cli, database: Database, tmp_path: Path) -> None:
+    cli("import", "regions", str(_file(tmp_path, "regions.csv", REGIONS)), "--dry-run")
+
+    with database.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from salesdev.db.models import Partner, ProductOffering, Region
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.interchange import export_file, import_file
 from salesdev.domains.reference import delete_entity, to_values
 from tests.conftest import T0, Database
@@ -114,7 +115,7 @@ def test_an_export_recreates_what_was_deleted(
         ids = {r.code: r.id for r in session.scalars(select(Region))}
         session.execute(Partner.__table__.update().values(region_id=None))
         for code in ("NORTH-CITY", "NORTH"):
-            delete_entity(session, kind="region", entity_id=ids[code])
+            delete_entity(session, principal=SYSTEM, kind="region", entity_id=ids[code])
 
     with unit_of_work(database.session_factory) as session:
         result = import_file(session, dataset="regions", path=path, now=T0)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from salesdev.db.models import AuditEvent
 from salesdev.db.session import unit_of_work
 from salesdev.domains.jobs import get_job
 from salesdev.jobs import start_job_runner, submit_job
@@ -31,12 +34,27 @@ def test_the_demo_job_loads_the_data_once(runtime: Runtime) -> None:
         42,
         10,
     )
-    assert (first.progress_done, first.progress_total, first.message) == (6, 6, "Demo loaded")
+    assert first.progress_total is not None
+    assert (first.progress_done, first.message) == (first.progress_total, "Demo loaded")
     assert (second.status, second.error) == (
         "failed",
         "Conflict: This database already holds reference data; "
         "the demo loads into an empty database only",
     )
+
+
+def test_the_demo_data_is_recorded_in_the_audit_trail_as_the_jobs_doing(
+    runtime: Runtime,
+) -> None:
+    job = _run(runtime, {"scale": "small", "seed": 42})
+
+    with runtime.session_factory() as session:
+        actors = set(session.scalars(select(AuditEvent.actor).distinct()))
+        login = session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "app_user").limit(1)
+        ).one()
+    assert actors == {"job:demo.load:admin"}
+    assert (login.occurred_at, login.context) == (runtime.clock.now(), {"job_id": str(job.id)})
 
 
 def test_the_demo_job_refuses_an_unknown_scale(runtime: Runtime) -> None:

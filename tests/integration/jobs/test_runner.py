@@ -9,6 +9,7 @@ import pytest
 
 from salesdev.core.errors import InvalidInput, NotFound, PreconditionFailed, RuleViolation
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.jobs import get_job
 from salesdev.domains.reference import create_entity
 from salesdev.jobs import InProcessJobRunner, JobContext, start_job_runner, submit_job
@@ -189,7 +190,9 @@ def test_progress_reported_while_the_handler_writes_is_kept_with_the_end_state(
         # On SQLite this transaction holds the only write lock while progress is reported.
         with unit_of_work(runtime.session_factory) as session:
             values = {"code": "NORTH", "name": "North"}
-            create_entity(session, kind="region", values=values, now=runtime.clock.now())
+            create_entity(
+                session, principal=SYSTEM, kind="region", values=values, now=runtime.clock.now()
+            )
             context.progress(1, 2, "regions written")
         return {}
 

@@ -78,3 +78,17 @@ def test_a_wrong_command_line_is_a_usage_error() -> None:
     result = CliRunner().invoke(_app(SalesdevError("unused")), ["--nope"])
 
     assert result.exit_code == 2
+
+
+def test_a_command_that_exits_with_its_own_code_keeps_it() -> None:
+    app = typer.Typer()
+
+    @app.command()
+    @reports_errors
+    def check() -> None:
+        typer.echo("broken", err=True)
+        raise typer.Exit(5)
+
+    result = CliRunner().invoke(app, [])
+
+    assert (result.exit_code, result.stderr) == (5, "broken\n")

@@ -10,7 +10,12 @@ from salesdev.domains.interchange.datasets import (
 )
 from salesdev.domains.interchange.exporting import ExportResult, export_file
 from salesdev.domains.interchange.formats import FILE_FORMATS, FileFormat, resolve_format
-from salesdev.domains.interchange.importing import MAX_ERRORS, ImportResult, import_file
+from salesdev.domains.interchange.importing import (
+    MAX_ERRORS,
+    ImportResult,
+    ProgressCallback,
+    import_file,
+)
 from salesdev.domains.interchange.reference_datasets import register_reference_datasets
 
 register_reference_datasets()
@@ -24,6 +29,7 @@ __all__ = [
     "ExportResult",
     "FileFormat",
     "ImportResult",
+    "ProgressCallback",
     "Reference",
     "export_file",
     "get_dataset",

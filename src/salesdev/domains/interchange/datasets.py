@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, NotFound
+from salesdev.domains.access import Family
 from salesdev.domains.interchange.columns import Column
 
 
@@ -67,6 +68,8 @@ class Dataset:
     import_row: RowImporter
     export_rows: RowExporter
     resolve_codes: CodeResolver
+    # Whose permission an import of this dataset needs (write) and an export (read).
+    family: Family
     references: tuple[Reference, ...] = ()
     # The column that identifies a record: an existing key is updated, a new one created.
     key_column: str = "code"

@@ -10,7 +10,7 @@ then rolls back (the entrypoint owns the transaction).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,14 @@ from salesdev.domains.interchange.datasets import Dataset, get_dataset
 from salesdev.domains.interchange.formats import RawRecord, RawTable, read_table, resolve_format
 
 MAX_ERRORS = 100
+# ``progress(done, total, message)``: the job runner and the CLI show how far an import got.
+ProgressCallback = Callable[[int, int | None, str], None]
+# Writing reports progress about this many times over a file, whatever its size.
+_PROGRESS_STEPS = 100
+
+
+def _no_progress(done: int, total: int | None, message: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -72,14 +80,23 @@ def import_file(
     format: str | None = None,
     now: datetime,
     max_errors: int = MAX_ERRORS,
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
     chosen = get_dataset(dataset)
     file_format = resolve_format(path, format)
     if not path.is_file():
         raise InvalidInput("No such file", [ErrorDetail("file", str(path))])
+    report = progress or _no_progress
+    report(0, None, f"reading {path.name}")
     table = read_table(path, format=file_format, columns=chosen.columns)
     return import_table(
-        session, dataset=chosen, table=table, now=now, max_errors=max_errors, source=path.name
+        session,
+        dataset=chosen,
+        table=table,
+        now=now,
+        max_errors=max_errors,
+        source=path.name,
+        progress=report,
     )
 
 
@@ -91,11 +108,14 @@ def import_table(
     now: datetime,
     max_errors: int = MAX_ERRORS,
     source: str = "the file",
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
+    """Check every row, then write them all; ``progress`` hears of the checking and of
+    every hundredth of the rows written."""
     require_aware(now, location="now")
     errors = _Errors(limit=max_errors)
     try:
-        result = _import(session, dataset, table, now, errors)
+        result = _import(session, dataset, table, now, errors, progress or _no_progress)
     except _TooManyErrors:
         result = None
     if errors.details:
@@ -113,8 +133,15 @@ def import_table(
 
 
 def _import(
-    session: Session, dataset: Dataset, table: RawTable, now: datetime, errors: _Errors
+    session: Session,
+    dataset: Dataset,
+    table: RawTable,
+    now: datetime,
+    errors: _Errors,
+    progress: ProgressCallback,
 ) -> ImportResult | None:
+    total = len(table.records) + len(table.problems)
+    progress(0, total, f"checking {total} row{'' if total == 1 else 's'}")
     _check_header(dataset, table)
     errors.extend(table.problems)
     rows = _parse_rows(dataset, table, errors)
@@ -133,7 +160,8 @@ def _import(
         keepalive = dataset.preload(session, ids_by_kind=ids_by_kind)
     created = updated = 0
     own_ids = dict(existing)
-    for row in ordered:
+    step = max(1, len(ordered) // _PROGRESS_STEPS)
+    for number, row in enumerate(ordered, start=1):
         key = row.values[dataset.key_column]
         values = _domain_values(dataset, row, references, own_ids)
         try:
@@ -148,6 +176,8 @@ def _import(
             updated += 1
         else:
             created += 1
+        if number % step == 0 or number == len(ordered):
+            progress(number, len(ordered), f"writing rows: {number} of {len(ordered)}")
     del keepalive
     return ImportResult(dataset=dataset.name, rows=len(rows), created=created, updated=updated)
 

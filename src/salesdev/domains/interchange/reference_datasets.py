@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.interchange.columns import Column, ColumnType
 from salesdev.domains.interchange.datasets import Dataset, Reference, register_dataset
 from salesdev.domains.reference import (
@@ -114,10 +115,17 @@ def _dataset(kind: EntityKind) -> Dataset:
         now: datetime,
     ) -> uuid.UUID:
         if existing_id is None:
-            entity = create_entity(session, kind=kind.name, values=values, now=now)
+            entity = create_entity(
+                session, principal=SYSTEM, kind=kind.name, values=values, now=now
+            )
         else:
             entity = update_entity(
-                session, kind=kind.name, entity_id=existing_id, changes=values, now=now
+                session,
+                principal=SYSTEM,
+                kind=kind.name,
+                entity_id=existing_id,
+                changes=values,
+                now=now,
             )
         record_id: uuid.UUID = entity.id
         return record_id
@@ -142,6 +150,7 @@ def _dataset(kind: EntityKind) -> Dataset:
         import_row=import_row,
         export_rows=export_rows,
         resolve_codes=_resolve_codes,
+        family=kind.family,
         references=references,
         preload=_preload,
     )

@@ -24,6 +24,8 @@ _ALLOWED = {QUEUED: {RUNNING}, RUNNING: {SUCCEEDED, FAILED}, SUCCEEDED: set(), F
 _MAX_KIND = 64
 _MAX_REQUESTED_BY = 200
 
+INTERRUPTED = "interrupted: the server stopped while this job was running"
+
 
 @dataclass(frozen=True)
 class JobList:
@@ -170,3 +172,30 @@ def _move(session: Session, *, job_id: uuid.UUID, to: str, now: datetime) -> Job
 def _allowed_text(status: str) -> str:
     allowed = sorted(_ALLOWED[status])
     return ", ".join(allowed) if allowed else "none (the job is finished)"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What a runner found when it started: jobs it failed, and jobs to run again."""
+
+    interrupted: list[uuid.UUID]
+    requeued: list[uuid.UUID]
+
+
+def recover_jobs(session: Session, *, now: datetime) -> Recovery:
+    """Settle the jobs of a runner that stopped: a ``running`` job died with its process and is
+    failed (a job is never silently restarted: its handler may have done half its work);
+    ``queued`` jobs never started and are returned, oldest first, to be enqueued again.
+
+    Only for a runner that is the sole runner of its database (see docs/jobs.md).
+    """
+    oldest_first = (Job.created_at, Job.id)
+    interrupted = list(
+        session.scalars(select(Job.id).where(Job.status == RUNNING).order_by(*oldest_first))
+    )
+    for job_id in interrupted:
+        fail_job(session, job_id=job_id, error=INTERRUPTED, now=now)
+    requeued = list(
+        session.scalars(select(Job.id).where(Job.status == QUEUED).order_by(*oldest_first))
+    )
+    return Recovery(interrupted=interrupted, requeued=requeued)
