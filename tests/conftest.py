@@ -95,7 +95,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} CASCADE"))
             # The audit chain restarts from its genesis hash, as after the migration.
-            conn.execute(text("UPDATE audit_chain_head SET last_sequence = 0, last_hash = :zeros"), {"zeros": "0" * 64})
+            conn.execute(
+                text("UPDATE audit_chain_head SET last_sequence = 0, last_hash = :zeros"),
+                {"zeros": "0" * 64},
+            )
         engine.dispose()
     else:
         template: Path = request.getfixturevalue("_sqlite_template")

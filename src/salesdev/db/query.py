@@ -91,9 +91,7 @@ def apply_filters(
     return statement.where(and_(*conditions)) if conditions else statement
 
 
-def _condition(
-    column: ColumnLike, operator: Operator, values: list[Any]
-) -> ColumnElement[bool]:
+def _condition(column: ColumnLike, operator: Operator, values: list[Any]) -> ColumnElement[bool]:
     if operator == "eq":
         return column.in_(values) if len(values) > 1 else column == values[0]
     if operator == "ne":
