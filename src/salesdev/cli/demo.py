@@ -29,7 +29,7 @@ def load_command(
     seed: int = typer.Option(42, help="Same seed, same data."),
 ) -> None:
     """Load the demo data set into an empty database, in one transaction."""
-    from salesdev.demo import is_demo_loaded, load_demo
+    from salesdev.demo import DEMO_PASSWORD, is_demo_loaded, load_demo
 
     with open_runtime() as runtime:
         require_current_schema(runtime)
@@ -49,6 +49,9 @@ def load_command(
                     progress=progress,
                 )
     typer.echo(f"Loaded the {scale.value} demo data set (seed {seed}).")
-    if dataclasses.is_dataclass(summary) and not isinstance(summary, type):
-        for name, value in dataclasses.asdict(summary).items():
+    for name, value in dataclasses.asdict(summary).items():
+        if name != "logins":
             typer.echo(f"  {name}: {value}")
+    typer.echo(f"Demo logins (password {DEMO_PASSWORD!r}):")
+    for login in summary.logins:
+        typer.echo(f"  {login.login:<10} {login.role.value:<17} {login.scope_description}")

@@ -53,4 +53,27 @@ def serve_command(
         raise
     typer.echo(f"salesdev console and API: http://{host}:{port}/")
     typer.echo(f"API documentation: http://{host}:{port}/docs")
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    if prepare_demo_data:
+        for line in demo_login_lines(runtime):
+            typer.echo(line)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        # Access logs carry client addresses (personal data): off unless asked for.
+        access_log=settings.access_log,
+    )
+
+
+def demo_login_lines(runtime: Runtime) -> list[str]:
+    """The demo logins present in the database, one per role, for the start-up banner."""
+    from salesdev.demo import DEMO_PASSWORD, existing_demo_logins
+
+    with runtime.session_factory() as session:
+        logins = existing_demo_logins(session)
+    if not logins:
+        return []
+    lines = [f"Demo logins (password {DEMO_PASSWORD!r} unless changed since):"]
+    lines += [f"  {login:<10} {role.value:<17} {name}" for role, login, name in logins]
+    return lines

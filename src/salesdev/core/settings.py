@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str = DEFAULT_SECRET_KEY
     log_level: str = "INFO"
+    # HTTP access logs carry client addresses, which are personal data.
+    access_log: bool = False
     # Outbound notifications (TMF hub): attempts before an event is dead-lettered,
     # and the first retry delay, doubled on each attempt.
     notification_max_attempts: int = Field(default=6, ge=1)

@@ -2,7 +2,13 @@
 
 from salesdev.demo.loader import DemoSummary, is_demo_loaded, load_demo
 from salesdev.demo.scales import SCALES, DemoScale
-from salesdev.demo.users import DEMO_LOGIN_NAMES, DEMO_PASSWORD, DemoLogin, create_demo_users
+from salesdev.demo.users import (
+    DEMO_LOGIN_NAMES,
+    DEMO_PASSWORD,
+    DemoLogin,
+    create_demo_users,
+    existing_demo_logins,
+)
 
 __all__ = [
     "DEMO_LOGIN_NAMES",
@@ -12,6 +18,7 @@ __all__ = [
     "DemoScale",
     "DemoSummary",
     "create_demo_users",
+    "existing_demo_logins",
     "is_demo_loaded",
     "load_demo",
 ]

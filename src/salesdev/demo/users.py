@@ -280,3 +280,16 @@ def _where(session: Session, person: SalesPerson) -> str:
     channel = session.get(SalesChannel, person.channel_id) if person.channel_id else None
     region = session.get(Region, person.region_id) if person.region_id else None
     return ", ".join(row.name for row in (channel, region) if row is not None)
+
+
+def existing_demo_logins(session: Session) -> list[tuple[Role, str, str]]:
+    """(role, login, display name) of the demo users present, in role order, for start-up banners."""
+    users = {
+        user.login: user
+        for user in session.scalars(select(User).where(User.login.in_(DEMO_LOGIN_NAMES.values())))
+    }
+    return [
+        (role, login, users[login].display_name)
+        for role, login in DEMO_LOGIN_NAMES.items()
+        if login in users and users[login].status == "active"
+    ]
