@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from salesdev.db.session import unit_of_work
-from salesdev.demo import load_demo
+from salesdev.demo import DemoSummary, load_demo
+from salesdev.domains.access import Role
 from salesdev.runtime import Runtime
 from salesdev.server import create_app
 
@@ -42,17 +43,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(runtime: Runtime) -> Iterator[str]:
+def demo(runtime: Runtime) -> DemoSummary:
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     with unit_of_work(runtime.session_factory) as session:
-        load_demo(
+        return load_demo(
             session=session,
             event_store_dir=runtime.settings.event_store_dir,
             scale="small",
             seed=DEMO_SEED,
             now=runtime.clock.now(),
         )
+
+
+@pytest.fixture
+def live_server(runtime: Runtime, demo: DemoSummary) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -107,3 +112,15 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = RESULTS_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def log_in(
+    page: Page, base_url: str, demo: DemoSummary, role: Role, *, next_path: str = "/"
+) -> None:
+    """Log in through the login form as the demo user of ``role``."""
+    demo_login = next(x for x in demo.logins if x.role == role)
+    page.goto(base_url + next_path)
+    page.get_by_label("Login").fill(demo_login.login)
+    page.get_by_label("Password").fill(demo_login.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".user-name")).to_have_text(demo_login.display_name)

@@ -23,6 +23,7 @@ from salesdev.analytics.sales import (
 from salesdev.core.errors import RuleViolation
 from salesdev.core.periods import Period
 from salesdev.db.models import ProductOffering, SalesChannel
+from salesdev.domains.access import Principal
 from salesdev.domains.reference import ENTITY_KINDS, EntityKind
 from salesdev.web.charts import ChartData, Series, bar_chart, horizontal_bar_chart, line_chart
 from salesdev.web.format import format_amount, format_count
@@ -70,6 +71,8 @@ class Dashboard:
     store_totals: SalesTotals
     currency: str = ""
     problem: str = ""
+    # Company-wide sales figures are for unscoped roles; a partner, rep or manager sees none.
+    company_wide: bool = True
     channel_totals: list[ChannelTotal] = field(default_factory=list)
     products: list[ProductRow] = field(default_factory=list)
     revenue_chart: Markup | None = None
@@ -91,12 +94,20 @@ def window_ending(now: datetime) -> tuple[date, date]:
     return first.first_day, current.next().first_day
 
 
-def build_dashboard(session: Session, *, event_store_dir: Path, now: datetime) -> Dashboard:
+def build_dashboard(
+    session: Session, *, principal: Principal, event_store_dir: Path, now: datetime
+) -> Dashboard:
     since, until = window_ending(now)
     counts = [
-        ReferenceCount(kind, "/" + kind_slug(kind), count_rows(session, kind=kind))
+        ReferenceCount(
+            kind, "/" + kind_slug(kind), count_rows(session, principal=principal, kind=kind)
+        )
         for kind in ENTITY_KINDS.values()
+        if principal.can(kind.family, "read")
     ]
+    if principal.is_scoped:
+        empty = SalesTotals(0, 0, 0, 0, Decimal(0), None, None, None)
+        return Dashboard(since, until, empty, empty, company_wide=False, reference_counts=counts)
     try:
         totals = sales_totals(event_store_dir=event_store_dir, since=since, until=until)
         store_totals = totals if totals.events else sales_totals(event_store_dir=event_store_dir)

@@ -17,13 +17,23 @@ from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
+from salesdev.domains.access import Principal
 from salesdev.domains.reference import ENTITY_KINDS, EntityKind, FieldSpec, find_ids_by_code
 from salesdev.web.format import format_export, humanize
-from salesdev.web.listing import LOOKUP_THRESHOLD, count_rows, display_column
+from salesdev.web.listing import LOOKUP_THRESHOLD, display_column, readable
 from salesdev.web.nav import kind_slug
 
 Widget = Literal[
-    "text", "number", "decimal", "date", "datetime", "checkbox", "select", "tags", "lookup"
+    "text",
+    "number",
+    "decimal",
+    "date",
+    "datetime",
+    "checkbox",
+    "select",
+    "tags",
+    "lookup",
+    "password",
 ]
 RawValues = dict[str, str | list[str]]
 
@@ -78,11 +88,17 @@ def ref_widgets(session: Session, kind: EntityKind) -> dict[str, Widget]:
     for spec in kind.fields:
         if spec.type == "ref" and spec.references is not None:
             if spec.references not in counts:
-                counts[spec.references] = count_rows(session, kind=ENTITY_KINDS[spec.references])
+                counts[spec.references] = _count_all(session, ENTITY_KINDS[spec.references])
             widgets[spec.name] = (
                 "lookup" if counts[spec.references] > LOOKUP_THRESHOLD else "select"
             )
     return widgets
+
+
+def _count_all(session: Session, kind: EntityKind) -> int:
+    # Only the choice of widget depends on it; what a list offers is narrowed where it is built.
+    model: Any = kind.model
+    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def _column(kind: EntityKind, name: str) -> Any:
@@ -288,21 +304,24 @@ def parse_version(text: str) -> int | None:
 
 
 def lookup_matches(
-    session: Session, *, kind: EntityKind, q: str, limit: int = 20
+    session: Session, *, principal: Principal, kind: EntityKind, q: str, limit: int = 20
 ) -> list[dict[str, str]]:
-    """Codes starting with or names containing ``q``, for the code lookup of large kinds."""
+    """Codes starting with or names containing ``q``, among the rows the principal may read."""
     model: Any = kind.model
     needle = q.strip().lower()
-    if not needle:
+    rows_readable = readable(session, principal=principal, kind=kind)
+    if not needle or rows_readable is None:
         return []
     name = display_column(kind)
+    visible = rows_readable.with_only_columns(model.id)
     rows = session.execute(
         select(model.code, name)
         .where(
+            model.id.in_(visible),
             or_(
                 func.lower(model.code).startswith(needle, autoescape=True),
                 func.lower(name).contains(needle, autoescape=True),
-            )
+            ),
         )
         .order_by(model.code)
         .limit(limit)

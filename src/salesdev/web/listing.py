@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.db.query import Attribute, Filter, ListQuery, SortKey, paginate
-from salesdev.domains.reference import ENTITY_KINDS, EntityKind, FieldSpec, find_ids_by_code
+from salesdev.domains.access import Principal
+from salesdev.domains.reference import (
+    ENTITY_KINDS,
+    EntityKind,
+    FieldSpec,
+    find_ids_by_code,
+    scoped_select,
+)
 from salesdev.web.format import format_export
 
 DEFAULT_LIMIT = 25
@@ -187,11 +194,19 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+def readable(session: Session, *, principal: Principal, kind: EntityKind) -> Select[Any] | None:
+    """The rows of ``kind`` the principal may read, or None when they may read none."""
+    if not principal.can(kind.family, "read"):
+        return None
+    return scoped_select(session, principal=principal, kind=kind.name)
+
+
 def _statements(
-    session: Session, kind: EntityKind, params: ListParams, *, paged: bool
+    session: Session, kind: EntityKind, params: ListParams, *, paged: bool, principal: Principal
 ) -> tuple[Select[Any], Select[int]]:
     model: Any = kind.model
-    base = select(model)
+    # Authorizes the read and narrows to the principal's rows (partner, team, own record).
+    base = scoped_select(session, principal=principal, kind=kind.name)
     if params.q:
         base = base.where(_search(kind, params.q))
     query = _list_query(session, kind, params)
@@ -200,14 +215,15 @@ def _statements(
     return paginate(base, attributes=_attributes(kind), query=query, tie_breaker=model.id)
 
 
-def list_entities(session: Session, *, kind: EntityKind, params: ListParams) -> ListResult:
-    page, count = _statements(session, kind, params, paged=True)
+def list_entities(
+    session: Session, *, principal: Principal, kind: EntityKind, params: ListParams
+) -> ListResult:
+    page, count = _statements(session, kind, params, paged=True, principal=principal)
     items = list(session.scalars(page))
-    model: Any = kind.model
     return ListResult(
         items=items,
         total=session.scalar(count) or 0,
-        grand_total=session.scalar(select(func.count()).select_from(model)) or 0,
+        grand_total=count_rows(session, principal=principal, kind=kind),
         refs=referred_names(session, kind=kind, items=items),
     )
 
@@ -236,11 +252,11 @@ def referred_names(
 
 
 def iter_export_rows(
-    session: Session, *, kind: EntityKind, params: ListParams
+    session: Session, *, principal: Principal, kind: EntityKind, params: ListParams
 ) -> Iterator[list[str]]:
     """Every row of the filtered list (all pages), references by code; header first."""
+    page, _count = _statements(session, kind, params, paged=False, principal=principal)
     yield [export_header(f) for f in kind.fields]
-    page, _count = _statements(session, kind, params, paged=False)
     batch: list[Any] = []
     for item in session.scalars(page.execution_options(yield_per=_EXPORT_BATCH)):
         batch.append(item)
@@ -270,6 +286,9 @@ def _export_batch(session: Session, kind: EntityKind, items: list[Any]) -> Itera
         yield row
 
 
-def count_rows(session: Session, *, kind: EntityKind) -> int:
-    model: Any = kind.model
-    return session.scalar(select(func.count()).select_from(model)) or 0
+def count_rows(session: Session, *, principal: Principal, kind: EntityKind) -> int:
+    """How many rows of ``kind`` the principal may read (0 when they may read none)."""
+    rows = readable(session, principal=principal, kind=kind)
+    if rows is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(rows.subquery())) or 0

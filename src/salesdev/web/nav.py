@@ -6,8 +6,9 @@ kind gets its list, detail and form pages by adding the kind to a section here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from salesdev.domains.access import Action, Family, Principal
 from salesdev.domains.reference import ENTITY_KINDS, EntityKind
 
 
@@ -20,6 +21,12 @@ def kind_slug(kind: EntityKind) -> str:
 class NavPage:
     title: str
     href: str
+    # Who sees the page in the navigation: those granted ``action`` on ``family``.
+    family: Family | None = None
+    action: Action = "read"
+
+    def visible_to(self, principal: Principal) -> bool:
+        return self.family is None or principal.can(self.family, self.action)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,20 @@ class Section:
     # One sentence: what the section is for (shown on its page while it is not built).
     summary: str
     pages: tuple[NavPage, ...] = ()
+    family: Family | None = None
+
+    def visible_to(self, principal: Principal) -> bool:
+        """Planned sections show to everyone; built ones to those who may read a page of them."""
+        if not self.built:
+            return True
+        if self.pages:
+            return any(page.visible_to(principal) for page in self.pages)
+        return self.family is None or principal.can(self.family, "read")
+
+    def for_principal(self, principal: Principal) -> Section:
+        """The section with only the pages ``principal`` may open."""
+        pages = tuple(page for page in self.pages if page.visible_to(principal))
+        return replace(self, pages=pages)
 
     def is_active(self, path: str) -> bool:
         if self.href == "/":
@@ -40,13 +61,17 @@ class Section:
 
 
 def _kind_pages(*kinds: str) -> tuple[NavPage, ...]:
-    return tuple(NavPage(ENTITY_KINDS[k].plural, "/" + kind_slug(ENTITY_KINDS[k])) for k in kinds)
+    return tuple(
+        NavPage(ENTITY_KINDS[k].plural, "/" + kind_slug(ENTITY_KINDS[k]), ENTITY_KINDS[k].family)
+        for k in kinds
+    )
 
 
 def _built(key: str, title: str, summary: str, *kinds: str) -> Section:
     pages = _kind_pages(*kinds)
-    href = pages[0].href if len(pages) == 1 else f"/{key}"
-    return Section(key, title, href, True, summary, pages if len(pages) > 1 else ())
+    if len(pages) == 1:
+        return Section(key, title, pages[0].href, True, summary, (), pages[0].family)
+    return Section(key, title, f"/{key}", True, summary, pages)
 
 
 def _planned(key: str, title: str, summary: str) -> Section:
@@ -148,13 +173,26 @@ SECTIONS: tuple[Section, ...] = (
         "/jobs",
         True,
         "Long-running work (imports, calculations, demo loads) with its progress.",
+        family=Family.JOBS,
     ),
-    _planned(
+    Section(
         "admin",
         "Administration",
-        "Users, roles, API tokens, notification subscriptions and the audit trail.",
+        "/admin",
+        True,
+        "Users and their roles, the audit trail, and notification deliveries.",
+        (
+            NavPage("Users", "/admin/users", Family.USERS),
+            NavPage("Audit trail", "/admin/audit", Family.AUDIT),
+            NavPage("Notifications", "/admin/notifications", Family.NOTIFICATIONS, "write"),
+        ),
     ),
 )
+
+
+def sections_for(principal: Principal) -> tuple[Section, ...]:
+    """The navigation as ``principal`` sees it: only sections and pages they may open."""
+    return tuple(s.for_principal(principal) for s in SECTIONS if s.visible_to(principal))
 
 
 def section(key: str) -> Section:

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 import salesdev
+from salesdev.domains.access import Family
+from salesdev.web.auth import current_user
 from salesdev.web.flash import clear_flash, read_flash
 from salesdev.web.format import (
     format_amount,
@@ -18,7 +20,7 @@ from salesdev.web.format import (
     format_value,
     humanize,
 )
-from salesdev.web.nav import SECTIONS
+from salesdev.web.nav import sections_for
 
 PRODUCT_NAME = "salesdev"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -44,13 +46,21 @@ def render(
     request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
     flash = read_flash(request)
-    page = env.get_template(template).render(
-        request=request,
-        path=request.url.path,
-        sections=SECTIONS,
-        flash=flash,
-        **context,
-    )
+    me = current_user(request)
+    values: dict[str, Any] = {
+        "request": request,
+        "path": request.url.path,
+        "me": me,
+        # The navigation shows only what the signed-in user may open; nothing before login.
+        "sections": sections_for(me.principal) if me and not me.must_change_password else (),
+        "csrf_token": me.csrf_token if me else "",
+        "can": (lambda family, action="read": me.principal.can(Family(family), action))
+        if me
+        else (lambda family, action="read": False),
+        "flash": flash,
+    }
+    values.update(context)
+    page = env.get_template(template).render(**values)
     response = HTMLResponse(page, status_code=status_code)
     if flash is not None:
         clear_flash(response)

@@ -14,9 +14,21 @@
     });
   }
 
+  // A token shown once: a Copy button next to it (the field can also be selected by hand).
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = "Copied";
+      }).catch(function () { field.select(); });
+    });
+  });
+
   // Code lookups for large reference kinds: suggest matching codes as the user types.
   var timer = null;
-  document.querySelectorAll("input[data-lookup]").forEach(function (input) {
+  document.querySelectorAll("input[data-lookup-path]").forEach(function (input) {
     var kindPath = input.getAttribute("data-lookup-path");
     if (!kindPath) { return; }
     var list = document.createElement("datalist");

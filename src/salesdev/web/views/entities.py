@@ -17,10 +17,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from salesdev.core.errors import Conflict, InvalidInput, PreconditionFailed, SalesdevError
+from salesdev.core.errors import (
+    Conflict,
+    InvalidInput,
+    PermissionDenied,
+    PreconditionFailed,
+    SalesdevError,
+)
 from salesdev.core.ids import parse_id
 from salesdev.db.session import unit_of_work
-from salesdev.domains.access import SYSTEM
+from salesdev.domains.access import Principal, authorize
 from salesdev.domains.reference import (
     ENTITY_KINDS,
     EntityKind,
@@ -30,6 +36,7 @@ from salesdev.domains.reference import (
     update_entity,
 )
 from salesdev.runtime import Runtime
+from salesdev.web.auth import principal_of, work
 from salesdev.web.flash import set_flash
 from salesdev.web.format import format_value, humanize
 from salesdev.web.forms import (
@@ -51,6 +58,7 @@ from salesdev.web.listing import (
     iter_export_rows,
     list_entities,
     parse_list_params,
+    readable,
     referred_names,
     sortable_fields,
 )
@@ -113,22 +121,25 @@ def install_entity_pages(router: APIRouter, runtime: Runtime) -> None:
 def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None:
     slug = kind_slug(kind)
     base = f"/{slug}"
-    factory = runtime.session_factory
     section = section_of_kind(kind)
 
-    def page_context(**extra: Any) -> dict[str, Any]:
-        return {"kind": kind, "base": base, "section": section, **extra}
+    def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+        # New / Edit / Delete are offered only to those who may write this kind.
+        can_write = principal_of(request).can(kind.family, "write")
+        return {"kind": kind, "base": base, "section": section, "can_write": can_write, **extra}
 
     def list_page(request: Request) -> Response:
         params = parse_list_params(kind, dict(request.query_params))
-        with unit_of_work(factory) as session:
-            result = list_entities(session, kind=kind, params=params)
+        principal = principal_of(request)
+        with work(runtime, request) as session:
+            result = list_entities(session, principal=principal, kind=kind, params=params)
             widgets = ref_widgets(session, kind)
-            controls = _list_filters(kind, params, widgets, session)
+            controls = _list_filters(kind, params, widgets, session, principal)
         return render(
             request,
             "entity_list.html",
             page_context(
+                request,
                 title=kind.plural,
                 params=params,
                 result=result,
@@ -149,26 +160,43 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
     def export_csv(request: Request) -> Response:
         params = parse_list_params(kind, dict(request.query_params))
         # Parse errors surface as a page above; the rows stream in their own transaction.
-        with unit_of_work(factory) as session:
+        principal = principal_of(request)
+        with work(runtime, request) as session:
             check_list_params(session, kind=kind, params=params)
+            # Refuse here, as a page, rather than in the middle of the stream.
+            readable_rows = readable(session, principal=principal, kind=kind)
+        if readable_rows is None:
+            raise PermissionDenied(f"{principal.name} may not read {kind.family.value}")
         return StreamingResponse(
-            _stream_csv(runtime, kind, params),
+            _stream_csv(runtime, principal, kind, params),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{slug}.csv"'},
         )
 
     def lookup(request: Request) -> Response:
-        with unit_of_work(factory) as session:
-            matches = lookup_matches(session, kind=kind, q=request.query_params.get("q", ""))
+        with work(runtime, request) as session:
+            matches = lookup_matches(
+                session,
+                principal=principal_of(request),
+                kind=kind,
+                q=request.query_params.get("q", ""),
+            )
         return JSONResponse(matches)
 
+    def require_write(request: Request) -> Principal:
+        principal = principal_of(request)
+        authorize(principal, kind.family, "write")
+        return principal
+
     def new_form(request: Request) -> Response:
-        with unit_of_work(factory) as session:
+        require_write(request)
+        with work(runtime, request) as session:
             form = build_form(session, kind, initial_values(session, kind, None))
         return render(
             request,
             "entity_form.html",
             page_context(
+                request,
                 title=f"New {kind.label.lower()}",
                 form=form,
                 action=f"{base}/new",
@@ -182,7 +210,8 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         return await run_in_threadpool(_create, request, raw)
 
     def _create(request: Request, raw: Any) -> Response:
-        with unit_of_work(factory) as session:
+        principal = principal_of(request)
+        with work(runtime, request) as session:
             try:
                 entity = save_form(
                     session,
@@ -191,7 +220,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     creating=True,
                     save=lambda values: create_entity(
                         session,
-                        principal=SYSTEM,
+                        principal=principal,
                         kind=kind.name,
                         values=values,
                         now=runtime.clock.now(),
@@ -204,6 +233,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     request,
                     "entity_form.html",
                     page_context(
+                        request,
                         title=f"New {kind.label.lower()}",
                         form=form,
                         action=f"{base}/new",
@@ -218,9 +248,12 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         return response
 
     def detail(request: Request, entity_id: str) -> Response:
-        with unit_of_work(factory) as session:
+        with work(runtime, request) as session:
             entity = get_entity(
-                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+                session,
+                principal=principal_of(request),
+                kind=kind.name,
+                entity_id=parse_id(entity_id),
             )
             refs = referred_names(session, kind=kind, items=[entity])
             cells = _cells(kind, entity, refs)
@@ -228,6 +261,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
             request,
             "entity_detail.html",
             page_context(
+                request,
                 title=f"{kind.label} {entity.code}",
                 entity=entity,
                 rows=list(zip((f.title for f in kind.fields), cells, strict=True)),
@@ -236,9 +270,10 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         )
 
     def edit_form(request: Request, entity_id: str) -> Response:
-        with unit_of_work(factory) as session:
+        principal = require_write(request)
+        with work(runtime, request) as session:
             entity = get_entity(
-                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+                session, principal=principal, kind=kind.name, entity_id=parse_id(entity_id)
             )
             form = build_form(
                 session, kind, initial_values(session, kind, entity), version=str(entity.version)
@@ -248,6 +283,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
             request,
             "entity_form.html",
             page_context(
+                request,
                 title=f"Edit {kind.label.lower()} {entity.code}",
                 form=form,
                 action=f"{href}/edit",
@@ -263,7 +299,8 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
 
     def _update(request: Request, entity_id: uuid.UUID, raw: Any, version: str) -> Response:
         href = entity_href(kind, entity_id)
-        with unit_of_work(factory) as session:
+        principal = principal_of(request)
+        with work(runtime, request) as session:
             expected = parse_version(version)
             try:
                 entity = save_form(
@@ -273,7 +310,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     creating=False,
                     save=lambda values: update_entity(
                         session,
-                        principal=SYSTEM,
+                        principal=principal,
                         kind=kind.name,
                         entity_id=entity_id,
                         changes=values,
@@ -288,6 +325,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                     request,
                     "entity_form.html",
                     page_context(
+                        request,
                         title=f"Edit {kind.label.lower()}",
                         form=form,
                         action=f"{href}/edit",
@@ -302,9 +340,10 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         return response
 
     def delete_confirm(request: Request, entity_id: str) -> Response:
-        with unit_of_work(factory) as session:
+        principal = require_write(request)
+        with work(runtime, request) as session:
             entity = get_entity(
-                session, principal=SYSTEM, kind=kind.name, entity_id=parse_id(entity_id)
+                session, principal=principal, kind=kind.name, entity_id=parse_id(entity_id)
             )
         return _delete_page(request, entity, None)
 
@@ -314,6 +353,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
             request,
             "entity_delete.html",
             page_context(
+                request,
                 title=f"Delete {kind.label.lower()} {entity.code}",
                 entity=entity,
                 href=href,
@@ -328,21 +368,24 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         return await run_in_threadpool(_delete, request, parse_id(entity_id), version)
 
     def _delete(request: Request, entity_id: uuid.UUID, version: str) -> Response:
-        with unit_of_work(factory) as session:
+        principal = principal_of(request)
+        with work(runtime, request) as session:
             expected = parse_version(version)
-            entity = get_entity(session, principal=SYSTEM, kind=kind.name, entity_id=entity_id)
+            entity = get_entity(session, principal=principal, kind=kind.name, entity_id=entity_id)
             code = entity.code
             try:
                 delete_entity(
                     session,
-                    principal=SYSTEM,
+                    principal=principal,
                     kind=kind.name,
                     entity_id=entity_id,
                     expected_version=expected,
                 )
             except (Conflict, PreconditionFailed) as error:
                 session.rollback()
-                entity = get_entity(session, principal=SYSTEM, kind=kind.name, entity_id=entity_id)
+                entity = get_entity(
+                    session, principal=principal, kind=kind.name, entity_id=entity_id
+                )
                 return _delete_page(request, entity, error)
         response = RedirectResponse(base, status_code=303)
         set_flash(response, f"{kind.label} {code} deleted.")
@@ -422,7 +465,11 @@ def _paging(params: ListParams, result: ListResult, base: str) -> Paging:
 
 
 def _list_filters(
-    kind: EntityKind, params: ListParams, widgets: dict[str, Any], session: Session
+    kind: EntityKind,
+    params: ListParams,
+    widgets: dict[str, Any],
+    session: Session,
+    principal: Principal,
 ) -> list[FilterControl]:
     controls: list[FilterControl] = []
     for spec in filter_fields(kind):
@@ -441,19 +488,27 @@ def _list_filters(
             assert spec.references is not None
             target = ENTITY_KINDS[spec.references]
             model: Any = target.model
+            # Offer only referred rows the principal may read: names must not leak.
+            visible = readable(session, principal=principal, kind=target)
+            if visible is None:
+                continue
             rows = session.execute(
-                select(model.id, display_column(target)).order_by(display_column(target))
+                select(model.id, display_column(target))
+                .where(model.id.in_(visible.with_only_columns(model.id)))
+                .order_by(display_column(target))
             )
             options = [("", "Any"), *((str(id_), name) for id_, name in rows)]
             controls.append(FilterControl(spec.name, spec.title, value, options, ""))
     return controls
 
 
-def _stream_csv(runtime: Runtime, kind: EntityKind, params: ListParams) -> Iterator[str]:
+def _stream_csv(
+    runtime: Runtime, principal: Principal, kind: EntityKind, params: ListParams
+) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     with unit_of_work(runtime.session_factory) as session:
-        for row in iter_export_rows(session, kind=kind, params=params):
+        for row in iter_export_rows(session, principal=principal, kind=kind, params=params):
             writer.writerow([_defuse(cell) for cell in row])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()

@@ -6,17 +6,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from salesdev.db.session import unit_of_work
 from salesdev.runtime import Runtime
+from salesdev.web.auth import principal_of, work
 from salesdev.web.dashboard import build_dashboard
 from salesdev.web.templating import render
 
 
 def install_home(router: APIRouter, runtime: Runtime) -> None:
     def home(request: Request) -> Response:
-        with unit_of_work(runtime.session_factory) as session:
+        with work(runtime, request) as session:
             board = build_dashboard(
                 session,
+                principal=principal_of(request),
                 event_store_dir=runtime.settings.event_store_dir,
                 now=runtime.clock.now(),
             )

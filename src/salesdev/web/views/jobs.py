@@ -11,9 +11,10 @@ from starlette.responses import Response
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import Job
-from salesdev.db.session import unit_of_work
+from salesdev.domains.access import Family, authorize
 from salesdev.domains.jobs import JOB_STATUSES, get_job, list_jobs
 from salesdev.runtime import Runtime
+from salesdev.web.auth import principal_of, work
 from salesdev.web.templating import render
 from salesdev.web.urls import with_query
 
@@ -37,15 +38,14 @@ def progress_of(job: Job) -> Progress:
 
 
 def install_job_pages(router: APIRouter, runtime: Runtime) -> None:
-    factory = runtime.session_factory
-
     def jobs_page(request: Request) -> Response:
+        authorize(principal_of(request), Family.JOBS, "read")
         status = request.query_params.get("status", "") or None
         offset_text = request.query_params.get("offset", "0") or "0"
         if not offset_text.isdigit():
             raise InvalidInput("Invalid paging", [ErrorDetail("offset", "must be 0 or more")])
         offset = int(offset_text)
-        with unit_of_work(factory) as session:
+        with work(runtime, request) as session:
             jobs = list_jobs(session, status=status, offset=offset, limit=PAGE_SIZE)
         previous_href = (
             with_query("/jobs", {"status": status, "offset": max(offset - PAGE_SIZE, 0) or ""})
@@ -73,7 +73,8 @@ def install_job_pages(router: APIRouter, runtime: Runtime) -> None:
         )
 
     def job_page(request: Request, job_id: str) -> Response:
-        with unit_of_work(factory) as session:
+        authorize(principal_of(request), Family.JOBS, "read")
+        with work(runtime, request) as session:
             job = get_job(session, job_id=parse_id(job_id))
         return render(
             request,

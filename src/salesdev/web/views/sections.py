@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from salesdev.db.session import unit_of_work
+from salesdev.core.errors import PermissionDenied
 from salesdev.domains.reference import ENTITY_KINDS
 from salesdev.runtime import Runtime
+from salesdev.web.auth import principal_of, work
 from salesdev.web.listing import count_rows
 from salesdev.web.nav import SECTIONS, Section, kind_slug
 from salesdev.web.templating import render
@@ -42,13 +43,22 @@ def _overview(section: Section, runtime: Runtime) -> Callable[[Request], Respons
     by_href = {"/" + kind_slug(k): k for k in ENTITY_KINDS.values()}
 
     def page(request: Request) -> Response:
-        with unit_of_work(runtime.session_factory) as session:
+        principal = principal_of(request)
+        if not section.visible_to(principal):
+            raise PermissionDenied(f"{principal.name} may not open {section.title}")
+        mine = section.for_principal(principal)
+        with work(runtime, request) as session:
             cards = [
-                (p, count_rows(session, kind=by_href[p.href]) if p.href in by_href else None)
-                for p in section.pages
+                (
+                    p,
+                    count_rows(session, principal=principal, kind=by_href[p.href])
+                    if p.href in by_href
+                    else None,
+                )
+                for p in mine.pages
             ]
         return render(
-            request, "section.html", {"title": section.title, "section": section, "cards": cards}
+            request, "section.html", {"title": section.title, "section": mine, "cards": cards}
         )
 
     return page
