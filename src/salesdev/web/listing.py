@@ -22,7 +22,7 @@ from salesdev.domains.reference import (
     ENTITY_KINDS,
     EntityKind,
     FieldSpec,
-    find_ids_by_code,
+    find_visible_ids_by_code,
     scoped_select,
 )
 from salesdev.web.format import format_export
@@ -153,7 +153,9 @@ def _search(kind: EntityKind, q: str) -> ColumnElement[bool]:
     return or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))
 
 
-def _list_query(session: Session, kind: EntityKind, params: ListParams) -> ListQuery:
+def _list_query(
+    session: Session, kind: EntityKind, params: ListParams, *, principal: Principal
+) -> ListQuery:
     filters: list[Filter] = []
     for name, value in params.filters:
         spec = kind.field(name)
@@ -161,7 +163,9 @@ def _list_query(session: Session, kind: EntityKind, params: ListParams) -> ListQ
         if spec.type == "ref" and not _is_uuid(value):
             # A large referred kind is filtered by typing its code.
             assert spec.references is not None
-            found = find_ids_by_code(session, kind=spec.references, codes=[value])
+            found = find_visible_ids_by_code(
+                session, principal=principal, kind=spec.references, codes=[value]
+            )
             if value not in found:
                 target = ENTITY_KINDS[spec.references]
                 raise InvalidInput(
@@ -181,9 +185,11 @@ def _list_query(session: Session, kind: EntityKind, params: ListParams) -> ListQ
     return ListQuery(filters=tuple(filters), sort=sort, offset=params.offset, limit=params.limit)
 
 
-def check_list_params(session: Session, *, kind: EntityKind, params: ListParams) -> None:
+def check_list_params(
+    session: Session, *, principal: Principal, kind: EntityKind, params: ListParams
+) -> None:
     """Raise the errors a list request would meet (unknown codes) before anything streams."""
-    _list_query(session, kind, params)
+    _list_query(session, kind, params, principal=principal)
 
 
 def _is_uuid(text: str) -> bool:
@@ -209,7 +215,7 @@ def _statements(
     base = scoped_select(session, principal=principal, kind=kind.name)
     if params.q:
         base = base.where(_search(kind, params.q))
-    query = _list_query(session, kind, params)
+    query = _list_query(session, kind, params, principal=principal)
     if not paged:
         query = ListQuery(filters=query.filters, sort=query.sort)
     return paginate(base, attributes=_attributes(kind), query=query, tie_breaker=model.id)

@@ -94,7 +94,7 @@ def test_a_weak_password_exits_3_with_every_problem_and_creates_nothing(
 
     assert (result.exit_code, result.stderr) == (
         3,
-        "Error: Password does not meet the policy\n"
+        "Error: Invalid user\n"
         "  - password: must be at least 12 characters\n"
         "  - password: must not contain the login name\n",
     )
@@ -126,7 +126,7 @@ def test_an_unknown_role_or_code_exits_3_naming_it(cli: Cli, database: Database)
 
     assert (role.exit_code, role.stderr) == (
         3,
-        "Error: Invalid roles\n  - roles: unknown role(s) emperor; known: admin, "
+        "Error: Invalid user\n  - roles: unknown role(s) emperor; known: admin, "
         "sales_operations, channel_manager, product_manager, sales_manager, sales_rep, "
         "partner_user, auditor\n",
     )

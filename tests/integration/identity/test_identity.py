@@ -76,7 +76,7 @@ def test_logins_are_unique_and_roles_known(session: Session) -> None:
     _user(session)
     with pytest.raises(Conflict):
         _user(session)
-    with pytest.raises(InvalidInput, match="Invalid roles"):
+    with pytest.raises(InvalidInput, match="Invalid user"):
         _user(session, "other", roles=["emperor"])
 
 
@@ -247,3 +247,23 @@ def test_client_credentials_give_a_short_lived_token(session: Session) -> None:
     with pytest.raises(NotAuthenticated):
         issue_client_token(session, client_id="billing", client_secret="wrong", now=NOW)
     assert client.secret_hash.startswith("$argon2id$")
+
+
+def test_every_problem_of_a_new_user_is_reported_at_once(session: Session) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        create_user(
+            session,
+            principal=SYSTEM,
+            login="bad login!",
+            display_name="X",
+            password="short",
+            roles=["partner_user"],
+            now=NOW,
+        )
+    assert caught.value.message == "Invalid user"
+    assert [(d.location, d.message) for d in caught.value.details] == [
+        ("login", "use 1-100 letters, digits, '.', '_', '-', '@'"),
+        ("password", "must be at least 12 characters"),
+        ("partner_id", "a partner user must be bound to a partner"),
+    ]
+    assert session.scalar(select(User.id)) is None

@@ -152,6 +152,12 @@ def test_a_partner_user_sees_only_its_partners_and_no_other(
     lookup = client.get("/partners/lookup", params={"q": other.code}).json()
     assert other.code not in [m["code"] for m in lookup]
     assert "Company-wide sales figures" in main_text(client.get("/").text)
+    # A code outside the scope is answered exactly as a code that does not exist.
+    outside = client.get("/outlets", params={"partner_id": other.code})
+    missing = client.get("/outlets", params={"partner_id": "NO-SUCH-CODE"})
+    assert (outside.status_code, missing.status_code) == (400, 400)
+    assert f"no partner with code {other.code!r}" in main_text(outside.text)
+    assert "no partner with code 'NO-SUCH-CODE'" in main_text(missing.text)
 
 
 def test_a_channel_manager_edits_partners_but_not_the_catalogue(

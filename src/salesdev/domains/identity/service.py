@@ -123,13 +123,25 @@ def create_user(
 ) -> User:
     authorize(principal, Family.USERS, "write")
     login = login.strip().lower()
+    # Every problem at once, so a form can show them all next to their fields.
+    errors: list[ErrorDetail] = []
     if not login or len(login) > 100 or not all(c.isalnum() or c in "._-@" for c in login):
-        raise InvalidInput(
-            "Invalid user", [ErrorDetail("login", "use 1-100 letters, digits, '.', '_', '-', '@'")]
-        )
-    clean_roles = _validate_roles(roles)
-    check_policy(password, login=login)
-    _validate_bindings(session, clean_roles, sales_person_id, partner_id)
+        errors.append(ErrorDetail("login", "use 1-100 letters, digits, '.', '_', '-', '@'"))
+    clean_roles: list[str] = []
+    try:
+        clean_roles = _validate_roles(roles)
+    except InvalidInput as exc:
+        errors += exc.details
+    try:
+        check_policy(password, login=login)
+    except InvalidInput as exc:
+        errors += exc.details
+    try:
+        _validate_bindings(session, clean_roles, sales_person_id, partner_id)
+    except InvalidInput as exc:
+        errors += exc.details
+    if errors:
+        raise InvalidInput("Invalid user", errors)
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise Conflict(
             f"A user with login {login!r} already exists", [ErrorDetail("login", "must be unique")]

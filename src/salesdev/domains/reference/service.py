@@ -77,6 +77,25 @@ def find_ids_by_code(session: Session, *, kind: str, codes: Iterable[str]) -> di
     return found
 
 
+def find_visible_ids_by_code(
+    session: Session, *, principal: Principal, kind: str, codes: Iterable[str]
+) -> dict[str, uuid.UUID]:
+    """Like :func:`find_ids_by_code`, limited to the rows the principal may read: a code
+    outside the scope is answered exactly as one that does not exist."""
+    spec = entity_kind(kind)
+    authorize(principal, spec.family, "read")
+    model: Any = spec.model
+    condition = scope_condition(session, principal=principal, kind=kind)
+    wanted = sorted(set(codes))
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(wanted), 500):
+        statement = select(model.code, model.id).where(model.code.in_(wanted[start : start + 500]))
+        if condition is not None:
+            statement = statement.where(condition)
+        found.update({code: id_ for code, id_ in session.execute(statement)})
+    return found
+
+
 def create_entity(
     session: Session, *, principal: Principal, kind: str, values: Mapping[str, Any], now: datetime
 ) -> Any:

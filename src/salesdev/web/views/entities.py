@@ -162,7 +162,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
         # Parse errors surface as a page above; the rows stream in their own transaction.
         principal = principal_of(request)
         with work(runtime, request) as session:
-            check_list_params(session, kind=kind, params=params)
+            check_list_params(session, principal=principal, kind=kind, params=params)
             # Refuse here, as a page, rather than in the middle of the stream.
             readable_rows = readable(session, principal=principal, kind=kind)
         if readable_rows is None:
