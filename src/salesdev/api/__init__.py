@@ -1,4 +1,8 @@
-"""The REST API (TMF630 conventions): the toolkit, health checks, docs and resources."""
+"""The REST API (TMF630 conventions): the toolkit, health checks, docs and resources.
+
+Every route but the health checks, the API description, the docs and the token
+endpoint needs a bearer token (see ``toolkit.security``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from fastapi import FastAPI
 
 from salesdev.api.docs import install_docs
 from salesdev.api.health import install_health
+from salesdev.api.identity import identity_api, install_audit_verification
+from salesdev.api.oauth2 import install_token_endpoint
 from salesdev.api.platform import (
     install_delivery_retry,
     job_resource,
@@ -13,16 +19,22 @@ from salesdev.api.platform import (
 )
 from salesdev.api.sales_development import sales_development_api
 from salesdev.api.toolkit import install_error_handlers, install_resources
+from salesdev.api.toolkit.security import install_security
 from salesdev.runtime import Runtime
 
 
 def install_api(app: FastAPI, runtime: Runtime) -> None:
     install_error_handlers(app)
+    guard = install_security(app, runtime)
     install_health(app, runtime)
     install_docs(app)
-    api = sales_development_api().add(job_resource(), notification_delivery_resource())
-    install_resources(app, runtime, api)
-    install_delivery_retry(app, runtime, api)
+    install_token_endpoint(app, runtime)
+    sales = sales_development_api().add(job_resource(), notification_delivery_resource())
+    install_resources(app, guard, sales)
+    install_delivery_retry(app, guard, sales)
+    identity = identity_api()
+    install_resources(app, guard, identity)
+    install_audit_verification(app, guard, identity)
 
 
 __all__ = ["install_api"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -14,18 +15,30 @@ from salesdev.api.toolkit.http import path_id
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
+from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.db.models import Job, OutboxDelivery
-from salesdev.db.session import unit_of_work
+from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.jobs import get_job
-from salesdev.domains.notifications import get_delivery, retry_delivery, stored_event
-from salesdev.runtime import Runtime
+from salesdev.domains.notifications import (
+    deliveries_select,
+    get_delivery,
+    retry_delivery,
+    stored_event,
+)
 
 
 class JobOperations(ResourceOperations):
     def __init__(self) -> None:
         super().__init__(Job, label="Job")
 
-    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
+    # The jobs service has no principal yet: the family is checked here as well as by
+    # the route, so a job is never read without it.
+    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
+        authorize(principal, Family.JOBS, "read")
+        return select(Job)
+
+    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
+        authorize(principal, Family.JOBS, "read")
         return get_job(session, job_id=entity_id)
 
 
@@ -33,8 +46,11 @@ class DeliveryOperations(ResourceOperations):
     def __init__(self) -> None:
         super().__init__(OutboxDelivery, label="Notification delivery")
 
-    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
-        return get_delivery(session, delivery_id=entity_id)
+    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
+        return deliveries_select(principal=principal)
+
+    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
+        return get_delivery(session, principal=principal, delivery_id=entity_id)
 
 
 class EventPayload(Attr):
@@ -60,6 +76,7 @@ def job_resource() -> Resource:
         type="Job",
         model=Job,
         operations=JobOperations(),
+        family=Family.JOBS,
         display_attribute="kind",
         description="Long work with persisted state: queued -> running -> succeeded | failed",
         attributes=(
@@ -86,6 +103,7 @@ def notification_delivery_resource() -> Resource:
         type="NotificationDelivery",
         model=OutboxDelivery,
         operations=DeliveryOperations(),
+        family=Family.NOTIFICATIONS,
         display_attribute="event_type",
         description="One event to one subscriber: pending -> delivered, or dead after the last attempt",
         attributes=(
@@ -104,9 +122,10 @@ def notification_delivery_resource() -> Resource:
     )
 
 
-def install_delivery_retry(app: FastAPI, runtime: Runtime, api: ApiSpec) -> None:
+def install_delivery_retry(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     resource = api.resources["notificationDelivery"]
     router = APIRouter(tags=[resource.type])
+    writing = Depends(guard.requires(Family.NOTIFICATIONS, "write"))
 
     @router.post(
         f"{resource.path}/{{id}}/retry",
@@ -117,11 +136,12 @@ def install_delivery_retry(app: FastAPI, runtime: Runtime, api: ApiSpec) -> None
             **error_responses(404, 422),
         },
     )
-    def retry_notification_delivery(request: Request, id: str) -> Response:
+    def retry_notification_delivery(request: Request, id: str, call: ApiCall = writing) -> Response:
         delivery_id = path_id(id, label="Notification delivery")
-        with unit_of_work(runtime.session_factory) as session:
-            delivery = retry_delivery(session, delivery_id=delivery_id, now=runtime.clock.now())
-            ctx = RenderContext(api=api, base_url=str(request.base_url), session=session)
-            return TmfJSONResponse(resource.render(delivery, ctx))
+        delivery = retry_delivery(
+            call.session, principal=call.principal, delivery_id=delivery_id, now=call.now
+        )
+        ctx = RenderContext(api=api, base_url=str(request.base_url), session=call.session)
+        return TmfJSONResponse(resource.render(delivery, ctx))
 
     app.include_router(router)

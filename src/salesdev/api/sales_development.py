@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from salesdev.api.toolkit import (
@@ -25,13 +26,14 @@ from salesdev.api.toolkit import (
     ValidFor,
 )
 from salesdev.api.toolkit.attributes import ScalarType
-from salesdev.domains.access import SYSTEM
+from salesdev.domains.access import Principal
 from salesdev.domains.reference import (
     ENTITY_KINDS,
     create_entity,
     delete_entity,
     entity_kind,
     get_entity,
+    scoped_select,
     update_entity,
 )
 
@@ -63,16 +65,22 @@ class ReferenceOperations(ResourceOperations):
         super().__init__(spec.model, label=spec.label)
         self.kind = kind
 
-    def get(self, session: Session, *, entity_id: uuid.UUID) -> Any:
-        return get_entity(session, principal=SYSTEM, kind=self.kind, entity_id=entity_id)
+    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
+        return scoped_select(session, principal=principal, kind=self.kind)
 
-    def create(self, session: Session, *, values: Mapping[str, Any], now: datetime) -> Any:
-        return create_entity(session, principal=SYSTEM, kind=self.kind, values=values, now=now)
+    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
+        return get_entity(session, principal=principal, kind=self.kind, entity_id=entity_id)
+
+    def create(
+        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+    ) -> Any:
+        return create_entity(session, principal=principal, kind=self.kind, values=values, now=now)
 
     def update(
         self,
         session: Session,
         *,
+        principal: Principal,
         entity_id: uuid.UUID,
         changes: Mapping[str, Any],
         now: datetime,
@@ -80,7 +88,7 @@ class ReferenceOperations(ResourceOperations):
     ) -> Any:
         return update_entity(
             session,
-            principal=SYSTEM,
+            principal=principal,
             kind=self.kind,
             entity_id=entity_id,
             changes=changes,
@@ -89,11 +97,17 @@ class ReferenceOperations(ResourceOperations):
         )
 
     def delete(
-        self, session: Session, *, entity_id: uuid.UUID, expected_version: int | None
+        self,
+        session: Session,
+        *,
+        principal: Principal,
+        entity_id: uuid.UUID,
+        expected_version: int | None,
+        now: datetime,
     ) -> None:
         delete_entity(
             session,
-            principal=SYSTEM,
+            principal=principal,
             kind=self.kind,
             entity_id=entity_id,
             expected_version=expected_version,
@@ -164,6 +178,7 @@ def reference_resource(
         model=spec.model,
         attributes=reference_attributes(kind, **options),
         operations=ReferenceOperations(kind),
+        family=spec.family,
         display_attribute=display_attribute,
         description=f"{spec.label} (reference data)",
     )

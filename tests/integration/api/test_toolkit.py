@@ -25,13 +25,14 @@ from salesdev.api.toolkit import (
     install_error_handlers,
     install_resources,
 )
+from salesdev.api.toolkit.security import install_security
 from salesdev.core.errors import RuleViolation
 from salesdev.db.models import OutboxDelivery, Region
-from salesdev.domains.access import SYSTEM
+from salesdev.domains.access import Principal
 from salesdev.domains.reference import create_entity, delete_entity, update_entity
 from salesdev.runtime import Runtime
 from tests.conftest import T0
-from tests.integration.api.conftest import TestClient, make_client
+from tests.integration.api.conftest import TestClient, bearer, make_client
 
 BASE = "/tmf-api/sample/v1"
 GADGETS = f"{BASE}/gadget"
@@ -43,15 +44,18 @@ class GadgetOperations(ResourceOperations):
     def __init__(self) -> None:
         super().__init__(Region, label="Gadget")
 
-    def create(self, session: Session, *, values: Mapping[str, Any], now: datetime) -> Any:
+    def create(
+        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+    ) -> Any:
         if values.get("name") == "Forbidden":
             raise RuleViolation("A gadget cannot be called Forbidden")
-        return create_entity(session, principal=SYSTEM, kind="region", values=values, now=now)
+        return create_entity(session, principal=principal, kind="region", values=values, now=now)
 
     def update(
         self,
         session: Session,
         *,
+        principal: Principal,
         entity_id: uuid.UUID,
         changes: Mapping[str, Any],
         now: datetime,
@@ -59,7 +63,7 @@ class GadgetOperations(ResourceOperations):
     ) -> Any:
         return update_entity(
             session,
-            principal=SYSTEM,
+            principal=principal,
             kind="region",
             entity_id=entity_id,
             changes=changes,
@@ -68,11 +72,17 @@ class GadgetOperations(ResourceOperations):
         )
 
     def delete(
-        self, session: Session, *, entity_id: uuid.UUID, expected_version: int | None
+        self,
+        session: Session,
+        *,
+        principal: Principal,
+        entity_id: uuid.UUID,
+        expected_version: int | None,
+        now: datetime,
     ) -> None:
         delete_entity(
             session,
-            principal=SYSTEM,
+            principal=principal,
             kind="region",
             entity_id=entity_id,
             expected_version=expected_version,
@@ -99,16 +109,18 @@ def sample_api() -> ApiSpec:
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> Iterator[TestClient]:
+def client(runtime: Runtime, admin_token: str) -> Iterator[TestClient]:
     app = FastAPI()
     install_error_handlers(app)
-    install_resources(app, runtime, sample_api())
+    install_resources(app, install_security(app, runtime), sample_api())
 
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("secret internals")
 
-    with make_client(app, raise_server_exceptions=False) as test_client:
+    with make_client(
+        app, raise_server_exceptions=False, headers=bearer(admin_token)
+    ) as test_client:
         yield test_client
 
 

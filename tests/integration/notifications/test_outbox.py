@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from salesdev.core.errors import RuleViolation
 from salesdev.db.models import OutboxDelivery
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.notifications import (
     DeliveryPolicy,
     deliver_due,
@@ -71,7 +72,7 @@ def listener() -> Iterator[Listener]:
 
 def subscribed(database: Database, callback: str, query: str = "") -> None:
     with unit_of_work(database.session_factory) as session:
-        subscribe(session, api=API, callback=callback, query=query, now=T0)
+        subscribe(session, principal=SYSTEM, api=API, callback=callback, query=query, now=T0)
 
 
 def publish(session: Session, event_type: str = "SalesChannelCreateEvent") -> None:
@@ -197,16 +198,16 @@ def test_a_dead_letter_can_be_retried_and_a_delivered_one_cannot(
         database.session_factory, now=T0, client=down, policy=DeliveryPolicy(max_attempts=1)
     )
     with database.session_factory() as session:
-        dead = list_deliveries(session, status="dead")
+        dead = list_deliveries(session, principal=SYSTEM, status="dead")
     assert dead.total == 1
     later = T0 + timedelta(hours=1)
     with unit_of_work(database.session_factory) as session:
-        retry_delivery(session, delivery_id=dead.items[0].id, now=later)
+        retry_delivery(session, principal=SYSTEM, delivery_id=dead.items[0].id, now=later)
     with httpx.Client(trust_env=False) as client:
         assert len(deliver_due(database.session_factory, now=later, client=client).delivered) == 1
     assert len(listener.received) == 1
     with pytest.raises(RuleViolation), unit_of_work(database.session_factory) as session:
-        retry_delivery(session, delivery_id=dead.items[0].id, now=later)
+        retry_delivery(session, principal=SYSTEM, delivery_id=dead.items[0].id, now=later)
 
 
 def test_only_subscriptions_whose_query_matches_get_the_event(database: Database) -> None:
@@ -235,7 +236,9 @@ def test_the_dispatcher_thread_delivers_once_the_change_commits(runtime: Runtime
 
     subscribed_runtime = runtime.session_factory
     with unit_of_work(subscribed_runtime) as session:
-        subscribe(session, api=API, callback="http://127.0.0.1:9/l", query="", now=T0)
+        subscribe(
+            session, principal=SYSTEM, api=API, callback="http://127.0.0.1:9/l", query="", now=T0
+        )
     # A poll interval far longer than the test: only the after-commit wake-up can deliver.
     dispatcher = start_dispatcher(
         runtime, client=httpx.Client(transport=httpx.MockTransport(accept)), poll_seconds=3600

@@ -28,6 +28,7 @@ class Attr:
 
     name: str
     readonly: bool = False
+    writeonly: bool = False
     required: bool = False
     nullable: bool = True
     description: str = ""
@@ -70,6 +71,7 @@ class Scalar(Attr):
     choices: tuple[str, ...] | None = None
     max_length: int | None = None
     description: str = ""
+    writeonly: bool = False
 
     def render(self, entity: Any, ctx: RenderContext) -> Any:
         return render_scalar(self.type, getattr(entity, self.domain))
@@ -98,6 +100,8 @@ class Scalar(Attr):
             schema["maxLength"] = self.max_length
         if self.readonly:
             schema["readOnly"] = True
+        if self.writeonly:
+            schema["writeOnly"] = True
         if self.description:
             schema["description"] = self.description
         return schema

@@ -17,6 +17,8 @@ from salesdev.db.query import OPERATORS, Filter, ListQuery, Operator, SortKey
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# Databases keep offsets in a signed 64-bit (PostgreSQL) or 63-bit (SQLite) integer.
+MAX_OFFSET = 2**31 - 1
 RESERVED = ("fields", "sort", "offset", "limit")
 ALWAYS_KEPT = ("id", "href", "@type")
 
@@ -45,7 +47,7 @@ def parse_list_request(params: Iterable[tuple[str, str]]) -> ListRequest:
                 if k.strip().lstrip("-+")
             ]
         elif key == "offset":
-            offset = _number(value, "offset", 0, None, errors)
+            offset = _number(value, "offset", 0, MAX_OFFSET, errors)
         elif key == "limit":
             limit = _number(value, "limit", 0, MAX_LIMIT, errors)
         else:

@@ -16,6 +16,7 @@ from salesdev.api.toolkit.attributes import Attr, Mode, Money, Reference
 from salesdev.api.toolkit.operations import ResourceOperations
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 from salesdev.db.query import Attribute
+from salesdev.domains.access import Family
 
 # Set by the server on every representation; never written by a client.
 SERVER_KEYS = ("id", "href", "@type", "@baseType", "@schemaLocation")
@@ -29,6 +30,9 @@ class Resource:
     model: Any
     attributes: tuple[Attr, ...]
     operations: ResourceOperations
+    # The permission family every route of the resource checks first; None leaves the
+    # decision to the service (e.g. a user's own API tokens).
+    family: Family | None = None
     base_type: str | None = None
     schema_location: str | None = None
     display_attribute: str = "name"
@@ -57,9 +61,14 @@ class Resource:
 
     def filter_attributes(self) -> dict[str, Attribute]:
         found: dict[str, Attribute] = {"id": Attribute(self.model.id, uuid.UUID)}
-        for attr in self.attributes:
+        for attr in self.readable:
             found.update(attr.filters(self.model))
         return found
+
+    @property
+    def readable(self) -> tuple[Attr, ...]:
+        """Attributes in the representation (a write-only one, such as a password, is not)."""
+        return tuple(a for a in self.attributes if not a.writeonly)
 
     # --- representation -------------------------------------------------------------
 
@@ -72,7 +81,7 @@ class Resource:
             "@schemaLocation": self.schema_location
             or f"{ctx.base_url}/openapi.json#/components/schemas/{self.type}",
         }
-        for attr in self.attributes:
+        for attr in self.readable:
             body[attr.name] = attr.render(entity, ctx)
         return body
 
@@ -179,7 +188,7 @@ class Resource:
             "@baseType": {"type": "string", "const": self.base_type_name},
             "@schemaLocation": {"type": "string", "format": "uri"},
         }
-        read.update({a.name: a.schema("read") for a in self.attributes})
+        read.update({a.name: a.schema("read") for a in self.readable})
         schemas = {
             self.type: {
                 "type": "object",
@@ -214,6 +223,8 @@ class ApiSpec:
     base_path: str
     title: str = ""
     resources: dict[str, Resource] = field(default_factory=dict)
+    # An API with events publishes them to its hub's listeners (and has a hub).
+    events: bool = True
 
     def add(self, *resources: Resource) -> ApiSpec:
         for resource in resources:
@@ -250,7 +261,8 @@ class RenderContext:
         """Load the names of every entity referred to by a page in one query per target."""
         items = list(entities)
         for attr in resource.attributes:
-            if isinstance(attr, Reference):
+            # A reference into another API renders without a name: nothing to load.
+            if isinstance(attr, Reference) and attr.target in self.api.resources:
                 ids = {getattr(e, attr.domain) for e in items} - {None}
                 missing = [i for i in ids if (attr.target, i) not in self._names]
                 if missing:

@@ -1,6 +1,8 @@
 """Routes for a declared resource: list, read, create, patch, delete, with events.
 
-One request is one transaction; the handler reads the clock and passes ``now`` on.
+Every route starts with the guard: the caller is authenticated and may read (GET) or
+write (POST, PATCH, DELETE) the resource's family, before anything else is looked at.
+One request is one transaction, opened by the guard with the clock's ``now``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from salesdev.api.toolkit.patching import (
 from salesdev.api.toolkit.querystring import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_OFFSET,
     check_fields,
     parse_list_request,
     select_fields,
@@ -44,23 +47,23 @@ from salesdev.api.toolkit.resource import (
     Resource,
 )
 from salesdev.api.toolkit.responses import TmfJSONResponse
-from salesdev.db.session import unit_of_work
+from salesdev.api.toolkit.security import ApiCall, Guard, permit_write
 from salesdev.domains.notifications import publish_event
-from salesdev.runtime import Runtime
 
 FIELDS_HELP = "Comma-separated attributes to return (id, href and @type are always kept)"
 SORT_HELP = "Comma-separated attributes; a leading - sorts descending, e.g. name,-creationDate"
 IF_MATCH_HELP = "The ETag you read; a stale one is refused with 412 and nothing changes"
 
 
-def install_resources(app: FastAPI, runtime: Runtime, api: ApiSpec) -> None:
-    """Mount every resource of ``api`` and its hub under the base path, with schemas."""
+def install_resources(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
+    """Mount every resource of ``api`` (and its hub, if it has events) with schemas."""
     schemas: dict[str, dict[str, Any]] = {}
     for resource in api.resources.values():
-        app.include_router(resource_router(resource, runtime))
+        app.include_router(resource_router(resource, guard))
         schemas.update(resource.schemas())
     register_schemas(app, schemas)
-    install_hub(app, runtime, api)
+    if api.events:
+        install_hub(app, guard, api)
 
 
 def context(request: Request, resource: Resource, session: Session) -> RenderContext:
@@ -70,6 +73,8 @@ def context(request: Request, resource: Resource, session: Session) -> RenderCon
 def publish(
     session: Session, resource: Resource, event: str, body: Mapping[str, Any], now: datetime
 ) -> None:
+    if not resource.spec.events:
+        return
     publish_event(
         session,
         api=resource.spec.name,
@@ -91,13 +96,17 @@ def change_events(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[s
     return events
 
 
-def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
+def resource_router(resource: Resource, guard: Guard) -> APIRouter:
     router = APIRouter(tags=[resource.type])
     ops = resource.operations
     attributes = resource.filter_attributes()
-    known = [*SERVER_KEYS, *(a.name for a in resource.attributes)]
+    known = [*SERVER_KEYS, *(a.name for a in resource.readable)]
     label = resource.type
-    read_body = json_body_reader(runtime.settings.max_request_bytes)
+    read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
+    # Declared as each handler's first parameter: FastAPI solves it before the body.
+    reading = Depends(guard.requires(resource.family, "read"))
+    writing = Depends(guard.requires(resource.family, "write"))
+    writing_row = Depends(guard.requires_row_write(resource.family))
     item_path = f"{resource.path}/{{id}}"
     one = {"description": label, "content": json_content(ref(resource.type))}
     etag = {"ETag": {"description": "The resource version", "schema": {"type": "string"}}}
@@ -121,18 +130,20 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
     )
     def list_resources(
         request: Request,
+        call: ApiCall = reading,
         fields: str | None = Query(None, description=FIELDS_HELP),
         sort: str | None = Query(None, description=SORT_HELP),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
         limit: int = Query(DEFAULT_LIMIT, ge=0, le=MAX_LIMIT),
     ) -> Response:
         listing = parse_list_request(request.query_params.multi_items())
         check_fields(listing.fields, known)
-        with unit_of_work(runtime.session_factory) as session:
-            page = ops.list(session, query=listing.query, attributes=attributes)
-            ctx = context(request, resource, session)
-            ctx.prefetch(resource, page.items)
-            body = [select_fields(resource.render(e, ctx), listing.fields) for e in page.items]
+        page = ops.list(
+            call.session, principal=call.principal, query=listing.query, attributes=attributes
+        )
+        ctx = context(request, resource, call.session)
+        ctx.prefetch(resource, page.items)
+        body = [select_fields(resource.render(e, ctx), listing.fields) for e in page.items]
         headers = {"X-Total-Count": str(page.total), "X-Result-Count": str(len(body))}
         return TmfJSONResponse(body, headers=headers)
 
@@ -143,16 +154,17 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
         responses={200: {**one, "headers": etag}, **error_responses(400, 404)},
     )
     def read_resource(
-        request: Request, id: str, fields: str | None = Query(None, description=FIELDS_HELP)
+        request: Request,
+        id: str,
+        call: ApiCall = reading,
+        fields: str | None = Query(None, description=FIELDS_HELP),
     ) -> Response:
         selection = parse_list_request([("fields", fields)] if fields else []).fields
         check_fields(selection, known)
         entity_id = path_id(id, label=label)
-        with unit_of_work(runtime.session_factory) as session:
-            entity = ops.get(session, entity_id=entity_id)
-            body = resource.render(entity, context(request, resource, session))
-            headers = etag_headers(entity)
-        return TmfJSONResponse(select_fields(body, selection), headers=headers)
+        entity = ops.get(call.session, principal=call.principal, entity_id=entity_id)
+        body = resource.render(entity, context(request, resource, call.session))
+        return TmfJSONResponse(select_fields(body, selection), headers=etag_headers(entity))
 
     if ops.can_create:
 
@@ -175,15 +187,18 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
                 }
             },
         )
-        def create_resource(request: Request, body: JsonBody = Depends(read_body)) -> Response:
+        def create_resource(
+            request: Request, call: ApiCall = writing, body: JsonBody = Depends(read_body)
+        ) -> Response:
             values = resource.parse_create(body.require(JSON))
-            now = runtime.clock.now()
-            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
-                entity = ops.create(session, values=values, now=now)
-                created = resource.render(entity, context(request, resource, session))
-                publish(session, resource, "CreateEvent", created, now)
-                headers = {"Location": created["href"], **etag_headers(entity)}
-            return TmfJSONResponse(created, status_code=201, headers=headers)
+            session, now = call.session, call.now
+            with resource.tmf_locations():
+                entity = ops.create(session, principal=call.principal, values=values, now=now)
+            created = resource.render(entity, context(request, resource, session))
+            publish(session, resource, "CreateEvent", created, now)
+            headers = {"Location": created["href"], **etag_headers(entity)}
+            shown = {**created, **ops.created_extras(session, entity)}
+            return TmfJSONResponse(shown, status_code=201, headers=headers)
 
     if ops.can_update:
 
@@ -208,14 +223,16 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
         def update_resource(
             request: Request,
             id: str,
+            call: ApiCall = writing_row,
             body: JsonBody = Depends(read_body),
             if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
         ) -> Response:
             patch = body.require(*PATCH_MEDIA_TYPES)
             entity_id = path_id(id, label=label)
-            now = runtime.clock.now()
-            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
-                entity = ops.get(session, entity_id=entity_id)
+            session, principal, now = call.session, call.principal, call.now
+            with resource.tmf_locations():
+                entity = ops.get(session, principal=principal, entity_id=entity_id)
+                permit_write(call, resource.family)
                 version = expected_version(if_match, entity, label=label)
                 ctx = context(request, resource, session)
                 before = resource.render(entity, ctx)
@@ -225,16 +242,16 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
                 if changes:
                     entity = ops.update(
                         session,
+                        principal=principal,
                         entity_id=entity_id,
                         changes=changes,
                         now=now,
                         expected_version=version,
                     )
-                after = resource.render(entity, ctx)
-                for event in change_events(before, after):
-                    publish(session, resource, event, after, now)
-                headers = etag_headers(entity)
-            return TmfJSONResponse(after, headers=headers)
+            after = resource.render(entity, ctx)
+            for event in change_events(before, after):
+                publish(session, resource, event, after, now)
+            return TmfJSONResponse(after, headers=etag_headers(entity))
 
     if ops.can_delete:
 
@@ -248,16 +265,24 @@ def resource_router(resource: Resource, runtime: Runtime) -> APIRouter:
         def delete_resource(
             request: Request,
             id: str,
+            call: ApiCall = writing_row,
             if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
         ) -> Response:
             entity_id = path_id(id, label=label)
-            now = runtime.clock.now()
-            with unit_of_work(runtime.session_factory) as session, resource.tmf_locations():
-                entity = ops.get(session, entity_id=entity_id)
+            session, principal, now = call.session, call.principal, call.now
+            with resource.tmf_locations():
+                entity = ops.get(session, principal=principal, entity_id=entity_id)
+                permit_write(call, resource.family)
                 version = expected_version(if_match, entity, label=label)
                 gone = resource.render(entity, context(request, resource, session))
-                ops.delete(session, entity_id=entity_id, expected_version=version)
-                publish(session, resource, "DeleteEvent", gone, now)
+                ops.delete(
+                    session,
+                    principal=principal,
+                    entity_id=entity_id,
+                    expected_version=version,
+                    now=now,
+                )
+            publish(session, resource, "DeleteEvent", gone, now)
             return Response(status_code=204)
 
     return router

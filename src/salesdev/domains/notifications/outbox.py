@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound, RuleViolation
@@ -22,6 +22,7 @@ from salesdev.core.ids import new_id
 from salesdev.core.periods import require_aware
 from salesdev.db.models import OutboxDelivery
 from salesdev.db.session import after_commit
+from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.notifications.payload import format_datetime, from_storable, to_storable
 from salesdev.domains.notifications.subscriptions import parse_event_query, subscriptions_of
 
@@ -109,15 +110,29 @@ def publish_event(
     return deliveries
 
 
-def get_delivery(session: Session, *, delivery_id: uuid.UUID) -> OutboxDelivery:
+def get_delivery(
+    session: Session, *, principal: Principal, delivery_id: uuid.UUID
+) -> OutboxDelivery:
+    authorize(principal, Family.NOTIFICATIONS, "read")
     delivery = session.get(OutboxDelivery, delivery_id)
     if delivery is None:
         raise NotFound(f"Notification delivery {delivery_id} does not exist")
     return delivery
 
 
+def deliveries_select(*, principal: Principal) -> Select[Any]:
+    """``SELECT`` of the deliveries the principal may read; interfaces add filters and paging."""
+    authorize(principal, Family.NOTIFICATIONS, "read")
+    return select(OutboxDelivery)
+
+
 def list_deliveries(
-    session: Session, *, status: str | None = None, offset: int = 0, limit: int = 100
+    session: Session,
+    *,
+    principal: Principal,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
 ) -> DeliveryList:
     """Oldest event first (the order they were due in)."""
     if status is not None and status not in DELIVERY_STATUSES:
@@ -127,7 +142,7 @@ def list_deliveries(
         )
     if offset < 0 or limit < 0:
         raise InvalidInput("Invalid page", [ErrorDetail("offset", "offset and limit >= 0")])
-    query = select(OutboxDelivery)
+    query = deliveries_select(principal=principal)
     if status is not None:
         query = query.where(OutboxDelivery.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -137,9 +152,12 @@ def list_deliveries(
     return DeliveryList(items=list(items), total=total)
 
 
-def retry_delivery(session: Session, *, delivery_id: uuid.UUID, now: datetime) -> OutboxDelivery:
+def retry_delivery(
+    session: Session, *, principal: Principal, delivery_id: uuid.UUID, now: datetime
+) -> OutboxDelivery:
     """Give a dead letter a fresh series of attempts, starting now."""
-    delivery = get_delivery(session, delivery_id=delivery_id)
+    authorize(principal, Family.NOTIFICATIONS, "write")
+    delivery = get_delivery(session, principal=principal, delivery_id=delivery_id)
     if delivery.status == DELIVERED:
         raise RuleViolation(
             f"Notification delivery {delivery_id} was already delivered and is not sent again",

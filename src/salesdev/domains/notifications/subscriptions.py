@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.periods import require_aware
 from salesdev.db.models import HubSubscription
+from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.notifications.payload import format_decimal
 
 _MAX_CALLBACK = 2000
@@ -75,8 +76,9 @@ def parse_event_query(query: str) -> EventQuery:
 
 
 def subscribe(
-    session: Session, *, api: str, callback: str, query: str, now: datetime
+    session: Session, *, principal: Principal, api: str, callback: str, query: str, now: datetime
 ) -> HubSubscription:
+    authorize(principal, Family.NOTIFICATIONS, "write")
     query = (query or "").strip()
     errors = _callback_errors(callback)
     if len(query) > _MAX_QUERY:
@@ -92,16 +94,23 @@ def subscribe(
     return subscription
 
 
-def get_subscription(session: Session, *, api: str, subscription_id: uuid.UUID) -> HubSubscription:
+def get_subscription(
+    session: Session, *, principal: Principal, api: str, subscription_id: uuid.UUID
+) -> HubSubscription:
+    authorize(principal, Family.NOTIFICATIONS, "read")
     subscription = session.get(HubSubscription, subscription_id)
     if subscription is None or subscription.api != api:
         raise NotFound(f"Hub subscription {subscription_id} does not exist")
     return subscription
 
 
-def unsubscribe(session: Session, *, api: str, subscription_id: uuid.UUID) -> None:
+def unsubscribe(
+    session: Session, *, principal: Principal, api: str, subscription_id: uuid.UUID
+) -> None:
     """Remove the listener. Deliveries already in the outbox keep their callback and go on."""
-    session.delete(get_subscription(session, api=api, subscription_id=subscription_id))
+    authorize(principal, Family.NOTIFICATIONS, "write")
+    found = get_subscription(session, principal=principal, api=api, subscription_id=subscription_id)
+    session.delete(found)
     session.flush()
 
 

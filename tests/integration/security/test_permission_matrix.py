@@ -1,0 +1,172 @@
+"""Every operation of the published API, for every role: allowed or 403, as GRANTS says.
+
+The operations come from /openapi.json, so a new endpoint is in the matrix the day it is
+published; it must also be added to EXPECTED (its permission family), or this fails.
+"Allowed" means neither 401 nor 403 (a 400 for an empty body or a 409 is fine);
+"denied" means exactly 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesdev.db.query import ListQuery
+from salesdev.db.session import unit_of_work
+from salesdev.domains.access import GRANTS, SYSTEM, Family, Role
+from salesdev.domains.audit import list_events
+from salesdev.domains.identity import create_api_token
+from salesdev.domains.jobs import create_job
+from salesdev.domains.notifications import publish_event, subscribe
+from salesdev.runtime import Runtime
+from tests.conftest import T0
+from tests.integration.api.conftest import BASE, IDENTITY, TestClient, bearer, new_token
+from tests.integration.security.conftest import World
+
+PUBLIC = {"/healthz", "/readyz", "/oauth2/token"}
+
+# Path -> the permission family it belongs to; None: any signed-in principal (the service
+# narrows to their own rows). GET needs read; POST, PATCH and DELETE need write.
+EXPECTED: dict[str, Family | None] = {
+    f"{BASE}/region": Family.ORGANISATION,
+    f"{BASE}/region/{{id}}": Family.ORGANISATION,
+    f"{BASE}/productFamily": Family.CATALOG,
+    f"{BASE}/productFamily/{{id}}": Family.CATALOG,
+    f"{BASE}/productOffering": Family.CATALOG,
+    f"{BASE}/productOffering/{{id}}": Family.CATALOG,
+    f"{BASE}/salesChannel": Family.CHANNELS,
+    f"{BASE}/salesChannel/{{id}}": Family.CHANNELS,
+    f"{BASE}/partner": Family.PARTNERS,
+    f"{BASE}/partner/{{id}}": Family.PARTNERS,
+    f"{BASE}/outlet": Family.CHANNELS,
+    f"{BASE}/outlet/{{id}}": Family.CHANNELS,
+    f"{BASE}/salesPerson": Family.ORGANISATION,
+    f"{BASE}/salesPerson/{{id}}": Family.ORGANISATION,
+    f"{BASE}/customer": Family.CUSTOMERS,
+    f"{BASE}/customer/{{id}}": Family.CUSTOMERS,
+    f"{BASE}/premise": Family.CUSTOMERS,
+    f"{BASE}/premise/{{id}}": Family.CUSTOMERS,
+    f"{BASE}/job": Family.JOBS,
+    f"{BASE}/job/{{id}}": Family.JOBS,
+    f"{BASE}/notificationDelivery": Family.NOTIFICATIONS,
+    f"{BASE}/notificationDelivery/{{id}}": Family.NOTIFICATIONS,
+    f"{BASE}/notificationDelivery/{{id}}/retry": Family.NOTIFICATIONS,
+    f"{BASE}/hub": Family.NOTIFICATIONS,
+    f"{BASE}/hub/{{id}}": Family.NOTIFICATIONS,
+    f"{IDENTITY}/user": Family.USERS,
+    f"{IDENTITY}/user/{{id}}": Family.USERS,
+    f"{IDENTITY}/apiToken": None,
+    f"{IDENTITY}/apiToken/{{id}}": None,
+    f"{IDENTITY}/auditEvent": Family.AUDIT,
+    f"{IDENTITY}/auditEvent/{{id}}": Family.AUDIT,
+    f"{IDENTITY}/auditVerification": Family.AUDIT,
+}
+
+# Which existing row an item path is tried on: one every scoped role can see, so that a
+# refusal can only come from the permission, never from the row scope.
+ROWS = {
+    "region": "region",
+    "productFamily": "family",
+    "productOffering": "offering",
+    "salesChannel": "channel",
+    "partner": "P1",
+    "outlet": "O1",
+    "salesPerson": "R1",
+    "customer": "customer",
+    "premise": "premise",
+}
+
+
+def published_operations(client: TestClient) -> list[tuple[str, str]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return [
+        (path, method.upper())
+        for path, operations in paths.items()
+        if path not in PUBLIC
+        for method in operations
+    ]
+
+
+def platform_rows(runtime: Runtime, world: World) -> dict[str, str]:
+    """A job, a listener with one queued delivery, a spare admin token, an audit event."""
+    with unit_of_work(runtime.session_factory) as session:
+        job = create_job(session, kind="demo.load", params={}, requested_by="test", now=T0)
+        subscription = subscribe(
+            session,
+            principal=SYSTEM,
+            api="salesDevelopment",
+            callback="http://127.0.0.1:9/l",
+            query="",
+            now=T0,
+        )
+        (delivery,) = publish_event(
+            session,
+            api="salesDevelopment",
+            resource_type="region",
+            event_type="RegionCreateEvent",
+            resource={"id": "x"},
+            now=T0,
+        )
+        _, spare = create_api_token(
+            session, principal=SYSTEM, user_id=world.users["admin"], name="spare", now=T0
+        )
+        event = list_events(session, principal=SYSTEM, query=ListQuery(limit=1)).items[0]
+        return {
+            "job": str(job.id),
+            "hub": str(subscription.id),
+            "notificationDelivery": str(delivery.id),
+            "apiToken": str(spare.id),
+            "auditEvent": str(event.id),
+            "user": str(world.users["auditor"]),
+        }
+
+
+def url_for(path: str, rows: dict[str, str]) -> str:
+    if "{id}" not in path:
+        return path
+    resource = path.split("/")[4]
+    return path.replace("{id}", rows[resource])
+
+
+def allowed(roles: frozenset[Role], family: Family | None, method: str, read_only: bool) -> bool:
+    action = "read" if method == "GET" else "write"
+    if action == "write" and read_only:
+        return False
+    return family is None or any(action in GRANTS[r].get(family, ()) for r in roles)
+
+
+def test_every_published_operation_has_an_expected_permission(anonymous: TestClient) -> None:
+    published = {path for path, _ in published_operations(anonymous)}
+    assert sorted(published - set(EXPECTED)) == [], "add new endpoints to EXPECTED"
+    assert sorted(set(EXPECTED) - published) == [], "EXPECTED names endpoints that are gone"
+
+
+def test_each_role_is_allowed_exactly_what_grants_says(
+    anonymous: TestClient, runtime: Runtime, world: World
+) -> None:
+    rows = {**{name: world.id(row) for name, row in ROWS.items()}, **platform_rows(runtime, world)}
+    principals: list[tuple[str, frozenset[Role], bool, str]] = [
+        (role.value, frozenset({role}), False, world.tokens[role.value]) for role in Role
+    ]
+    read_only = new_token(runtime, world.users["admin"], read_only=True)
+    principals.append(("admin (read-only token)", frozenset({Role.ADMIN}), True, read_only))
+    # Deletes last and, per operation, refusals first: an allowed DELETE must not remove
+    # the row a refusal is checked on.
+    operations = sorted(published_operations(anonymous), key=lambda op: op[1] == "DELETE")
+    wrong: list[tuple[str, str, str, int]] = []
+    checked = 0
+    for path, method in operations:
+        family = EXPECTED[path]
+        ordered = sorted(principals, key=lambda p: allowed(p[1], family, method, p[2]))
+        for name, roles, is_read_only, token in ordered:
+            expect_allowed = allowed(roles, family, method, is_read_only)
+            options: dict[str, Any] = {"headers": bearer(token)}
+            if method in ("POST", "PATCH"):
+                options["json"] = {}
+            response = anonymous.request(method, url_for(path, rows), **options)
+            checked += 1
+            status = response.status_code
+            ok = status not in (401, 403) and status < 500 if expect_allowed else status == 403
+            if not ok:
+                wrong.append((name, method, path, status))
+    assert wrong == []
+    assert checked == len(operations) * len(principals)
