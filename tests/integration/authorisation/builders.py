@@ -1,0 +1,96 @@
+"""Reference data and principals shared by the channel and partner tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from salesdev.db.models import ProductOfferingBundleItem
+from salesdev.domains.access import SYSTEM, Principal, Role
+from salesdev.domains.reference import create_entity
+
+SETUP = datetime(2025, 12, 1, tzinfo=UTC)
+
+
+def user(name: str, *roles: Role, partner_id: uuid.UUID | None = None) -> Principal:
+    return Principal(
+        kind="user",
+        name=name,
+        roles=frozenset(roles or (Role.CHANNEL_MANAGER,)),
+        id=uuid.uuid4(),
+        partner_id=partner_id,
+    )
+
+
+def channel(session: Session, code: str = "DEALERS") -> Any:
+    return create_entity(
+        session,
+        principal=SYSTEM,
+        kind="sales_channel",
+        values={"code": code, "name": f"Channel {code}", "channel_type": "franchise_dealer"},
+        now=SETUP,
+    )
+
+
+def partner(session: Session, code: str, channel_id: uuid.UUID) -> Any:
+    return create_entity(
+        session,
+        principal=SYSTEM,
+        kind="partner",
+        values={
+            "code": code,
+            "name": f"Partner {code}",
+            "partner_type": "dealer",
+            "tier": "silver",
+            "channel_id": channel_id,
+        },
+        now=SETUP,
+    )
+
+
+def family(session: Session, code: str = "FIBRE", line: str = "broadband") -> Any:
+    return create_entity(
+        session,
+        principal=SYSTEM,
+        kind="product_family",
+        values={"code": code, "name": code.title(), "line_of_business": line},
+        now=SETUP,
+    )
+
+
+def offering(
+    session: Session,
+    code: str,
+    family_id: uuid.UUID,
+    *,
+    recurring: str = "0",
+    one_time: str = "0",
+    is_bundle: bool = False,
+    **extra: Any,
+) -> Any:
+    values = {
+        "code": code,
+        "name": f"Offering {code}",
+        "family_id": family_id,
+        "is_bundle": is_bundle,
+        "recurring_charge": recurring,
+        "one_time_charge": one_time,
+        "currency": "EUR",
+        "valid_from": datetime(2025, 1, 1, tzinfo=UTC),
+        **extra,
+    }
+    return create_entity(
+        session, principal=SYSTEM, kind="product_offering", values=values, now=SETUP
+    )
+
+
+def bundle_item(
+    session: Session, bundle_id: uuid.UUID, component_id: uuid.UUID, position: int
+) -> None:
+    session.add(
+        ProductOfferingBundleItem(bundle_id=bundle_id, component_id=component_id, position=position)
+    )
+    session.flush()
