@@ -9,6 +9,8 @@ import pytest
 
 from salesdev.core.errors import InvalidInput
 from salesdev.core.settings import DEFAULT_SECRET_KEY, Settings
+from salesdev.domains.access import SYSTEM
+from salesdev.domains.identity import create_api_token, create_user
 from salesdev.runtime import Runtime
 from salesdev.server import create_app
 
@@ -43,7 +45,25 @@ def test_a_body_over_the_limit_is_refused_before_anything_reads_it(client: TestC
     assert response.json()["@type"] == "Error"
 
 
-def test_a_streamed_body_over_the_limit_is_refused_too(client: TestClient) -> None:
+def test_a_streamed_body_over_the_limit_is_refused_too(
+    client: TestClient, runtime: Runtime
+) -> None:
+    # given an authenticated caller, so that the request gets as far as reading its body
+    with runtime.session_factory() as session:
+        admin = create_user(
+            session,
+            principal=SYSTEM,
+            login="root",
+            display_name="Root",
+            password="Plenty-Long-Pass-1",
+            roles=["admin"],
+            now=runtime.clock.now(),
+        )
+        admin_token, _ = create_api_token(
+            session, principal=SYSTEM, user_id=admin.id, name="t", now=runtime.clock.now()
+        )
+        session.commit()
+
     def chunks() -> Iterator[bytes]:
         for _ in range(4):
             yield b"y" * 512
@@ -51,7 +71,7 @@ def test_a_streamed_body_over_the_limit_is_refused_too(client: TestClient) -> No
     response = client.post(
         "/tmf-api/salesDevelopment/v1/region",
         content=chunks(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", "authorization": f"Bearer {admin_token}"},
     )
     assert response.status_code == 413
 

@@ -267,3 +267,15 @@ def test_every_problem_of_a_new_user_is_reported_at_once(session: Session) -> No
         ("partner_id", "a partner user must be bound to a partner"),
     ]
     assert session.scalar(select(User.id)) is None
+
+
+def test_a_read_only_credential_cannot_mint_a_token(session: Session) -> None:
+    user = _user(session)
+    with pytest.raises(PermissionDenied, match="read-only credential"):
+        create_api_token(
+            session,
+            principal=principal_for(user, read_only=True),
+            user_id=user.id,
+            name="x",
+            now=NOW,
+        )

@@ -310,6 +310,7 @@ def _parse_time(raw: str) -> datetime:
 
 
 AUDIT_ATTRIBUTES: dict[str, Attribute] = {
+    "id": Attribute(AuditEvent.id, parse=uuid.UUID),
     "actor": Attribute(AuditEvent.actor),
     "action": Attribute(AuditEvent.action),
     "objectType": Attribute(AuditEvent.object_type),

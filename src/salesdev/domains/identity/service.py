@@ -18,6 +18,7 @@ from salesdev.core.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    PermissionDenied,
     PreconditionFailed,
 )
 from salesdev.db.models import (
@@ -442,6 +443,11 @@ def create_api_token(
     expires_in_days: int | None = 90,
 ) -> tuple[str, ApiToken]:
     """Issue a personal access token; the plain token is returned once and never stored."""
+    if principal.read_only:
+        # A read-only credential must not be able to mint itself a read-write one.
+        raise PermissionDenied(
+            f"{principal.name} may not create tokens with a read-only credential"
+        )
     if principal.id != user_id:
         authorize(principal, Family.USERS, "write")
     user = session.get(User, user_id)
