@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -17,8 +17,8 @@ from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.db.models import Job, OutboxDelivery
-from salesdev.domains.access import Family, Principal, authorize
-from salesdev.domains.jobs import get_job
+from salesdev.domains.access import Family, Principal
+from salesdev.domains.jobs import get_job, jobs_select
 from salesdev.domains.notifications import (
     deliveries_select,
     get_delivery,
@@ -31,15 +31,11 @@ class JobOperations(ResourceOperations):
     def __init__(self) -> None:
         super().__init__(Job, label="Job")
 
-    # The jobs service has no principal yet: the family is checked here as well as by
-    # the route, so a job is never read without it.
     def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.JOBS, "read")
-        return select(Job)
+        return jobs_select(principal=principal)
 
     def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        authorize(principal, Family.JOBS, "read")
-        return get_job(session, job_id=entity_id)
+        return get_job(session, principal=principal, job_id=entity_id)
 
 
 class DeliveryOperations(ResourceOperations):

@@ -8,6 +8,7 @@ import typer
 
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
+from salesdev.cli.operator import OPERATOR
 from salesdev.core.ids import parse_id
 from salesdev.db.models import Job
 from salesdev.domains.jobs import JOB_STATUSES, get_job, list_jobs
@@ -28,7 +29,7 @@ def list_command(
     with open_runtime() as runtime:
         require_current_schema(runtime)
         with runtime.session_factory() as session:
-            page = list_jobs(session, status=status, kind=kind, limit=limit)
+            page = list_jobs(session, principal=OPERATOR, status=status, kind=kind, limit=limit)
     # Plain aligned lines rather than a table: ids stay whole and scripts can read them.
     typer.echo(f"{len(page.items)} of {page.total} jobs")
     for job in page.items:
@@ -46,7 +47,7 @@ def show_command(job_id: str = typer.Argument(..., help="The job's id.")) -> Non
     with open_runtime() as runtime:
         require_current_schema(runtime)
         with runtime.session_factory() as session:
-            job = get_job(session, job_id=parse_id(job_id, location="job id"))
+            job = get_job(session, principal=OPERATOR, job_id=parse_id(job_id, location="job id"))
     lines = [
         f"id: {job.id}",
         f"kind: {job.kind}",

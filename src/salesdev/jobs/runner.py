@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from salesdev.core.errors import SalesdevError
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.audit import set_audit_context
 from salesdev.domains.jobs import (
     Recovery,
@@ -147,7 +148,7 @@ class InProcessJobRunner:
 
     def _start(self, job_id: uuid.UUID) -> JobContext | None:
         with unit_of_work(self.runtime.session_factory) as session:
-            job = get_job(session, job_id=job_id)
+            job = get_job(session, principal=SYSTEM, job_id=job_id)
             if job.status != "queued":
                 # Delivered twice (a broker may redeliver): the first delivery owns it.
                 logger.warning("job %s is %s, not queued; not run again", job_id, job.status)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from salesdev.db.models import AuditEvent
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.jobs import get_job
 from salesdev.jobs import start_job_runner, submit_job
 from salesdev.runtime import Runtime
@@ -21,7 +22,7 @@ def _run(runtime: Runtime, params: dict[str, Any]) -> Any:
         ).id
     runner.drain()
     with runtime.session_factory() as session:
-        return get_job(session, job_id=job_id)
+        return get_job(session, principal=SYSTEM, job_id=job_id)
 
 
 def test_the_demo_job_loads_the_data_once(runtime: Runtime) -> None:

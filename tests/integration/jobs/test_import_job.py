@@ -12,7 +12,7 @@ from sqlalchemy import select
 from salesdev.core.errors import InvalidInput, NotFound, PermissionDenied
 from salesdev.db.models import AuditEvent, Region
 from salesdev.db.session import unit_of_work
-from salesdev.domains.access import Principal, Role
+from salesdev.domains.access import SYSTEM, Principal, Role
 from salesdev.domains.jobs import get_job, list_jobs
 from salesdev.jobs import (
     imports_dir,
@@ -46,7 +46,7 @@ def _run(runtime: Runtime, path: str, **options: Any) -> Any:
     job_id = _submit(runtime, path, **options)
     runner.drain()
     with runtime.session_factory() as session:
-        return get_job(session, job_id=job_id)
+        return get_job(session, principal=SYSTEM, job_id=job_id)
 
 
 def _regions(runtime: Runtime) -> list[str]:
@@ -137,7 +137,7 @@ def test_a_job_submitted_around_the_checks_still_refuses_an_outside_file(
     runner.drain()
 
     with runtime.session_factory() as session:
-        job = get_job(session, job_id=job_id)
+        job = get_job(session, principal=SYSTEM, job_id=job_id)
     assert (job.status, job.error.splitlines()[0]) == (
         "failed",
         "Invalid input: Invalid import parameters",
@@ -165,7 +165,7 @@ def test_unknown_datasets_formats_and_files_are_refused_at_submission(runtime: R
         ("params.path", "no file 'missing.csv' in the imports directory"),
     ]
     with runtime.session_factory() as session:
-        assert list_jobs(session).total == 0
+        assert list_jobs(session, principal=SYSTEM).total == 0
 
 
 def test_staged_files_keep_their_extension_under_a_unique_safe_name(runtime: Runtime) -> None:
@@ -195,5 +195,5 @@ def test_an_import_left_queued_by_a_stopped_server_runs_at_the_next_start(
     runner.drain()
 
     with runtime.session_factory() as session:
-        assert get_job(session, job_id=job_id).status == "succeeded"
+        assert get_job(session, principal=SYSTEM, job_id=job_id).status == "succeeded"
     assert _regions(runtime) == ["NORTH", "NORTH-CITY"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import InvalidInput, NotFound, RuleViolation
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.jobs import (
     create_job,
     fail_job,
@@ -36,7 +37,7 @@ def test_a_new_job_is_queued_with_its_parameters(session: Session) -> None:
     job_id = _job(session)
     session.commit()
 
-    job = get_job(session, job_id=job_id)
+    job = get_job(session, principal=SYSTEM, job_id=job_id)
     assert (job.kind, job.status, job.params) == (
         "demo.load",
         "queued",
@@ -57,7 +58,7 @@ def test_a_job_runs_reports_progress_and_succeeds(session: Session) -> None:
     report_progress(
         session, job_id=job_id, done=3, total=10, message="regions", now=T0 + timedelta(seconds=2)
     )
-    running = get_job(session, job_id=job_id)
+    running = get_job(session, principal=SYSTEM, job_id=job_id)
     assert (running.status, running.progress_done, running.progress_total, running.message) == (
         "running",
         3,
@@ -68,7 +69,7 @@ def test_a_job_runs_reports_progress_and_succeeds(session: Session) -> None:
     succeed_job(session, job_id=job_id, result={"regions": 12}, now=T0 + timedelta(seconds=5))
     session.commit()
 
-    job = get_job(session, job_id=job_id)
+    job = get_job(session, principal=SYSTEM, job_id=job_id)
     assert (job.status, job.result, job.progress_done) == ("succeeded", {"regions": 12}, 10)
     assert (job.started_at, job.finished_at) == (
         T0 + timedelta(seconds=1),
@@ -82,7 +83,7 @@ def test_a_running_job_can_fail_with_its_error(session: Session) -> None:
     fail_job(session, job_id=job_id, error="ValueError: boom", now=T0 + timedelta(seconds=3))
     session.commit()
 
-    job = get_job(session, job_id=job_id)
+    job = get_job(session, principal=SYSTEM, job_id=job_id)
     assert (job.status, job.error, job.finished_at) == (
         "failed",
         "ValueError: boom",
@@ -113,7 +114,7 @@ def test_any_other_move_is_refused_and_changes_nothing(
     for step in path:
         moves[step]()
     session.commit()
-    before = get_job(session, job_id=job_id).status
+    before = get_job(session, principal=SYSTEM, job_id=job_id).status
 
     with pytest.raises(RuleViolation) as raised:
         moves[move]()
@@ -121,7 +122,7 @@ def test_any_other_move_is_refused_and_changes_nothing(
     target = {"start": "running", "succeed": "succeeded", "fail": "failed"}[move]
     assert raised.value.message == f"Job {job_id} cannot move from {before} to {target}"
     session.rollback()
-    assert get_job(session, job_id=job_id).status == before
+    assert get_job(session, principal=SYSTEM, job_id=job_id).status == before
 
 
 def test_progress_is_refused_unless_the_job_runs(session: Session) -> None:
@@ -146,7 +147,7 @@ def test_progress_beyond_the_total_is_invalid(session: Session) -> None:
 def test_an_unknown_job_is_not_found(session: Session) -> None:
     missing = uuid.UUID(int=7)
     with pytest.raises(NotFound, match=f"Job {missing} not found"):
-        get_job(session, job_id=missing)
+        get_job(session, principal=SYSTEM, job_id=missing)
 
 
 def test_jobs_are_listed_newest_first_and_filtered(session: Session) -> None:
@@ -156,18 +157,27 @@ def test_jobs_are_listed_newest_first_and_filtered(session: Session) -> None:
     start_job(session, job_id=third, now=T0)
     session.commit()
 
-    everything = list_jobs(session)
+    everything = list_jobs(session, principal=SYSTEM)
     assert ([j.id for j in everything.items], everything.total) == ([third, second, first], 3)
-    queued_demo = list_jobs(session, status="queued", kind="demo.load")
+    queued_demo = list_jobs(session, principal=SYSTEM, status="queued", kind="demo.load")
     assert ([j.id for j in queued_demo.items], queued_demo.total) == ([first], 1)
-    page = list_jobs(session, offset=1, limit=1)
+    page = list_jobs(session, principal=SYSTEM, offset=1, limit=1)
     assert ([j.id for j in page.items], page.total) == ([second], 3)
 
 
 def test_listing_by_an_unknown_status_is_invalid(session: Session) -> None:
     with pytest.raises(InvalidInput) as raised:
-        list_jobs(session, status="done")
+        list_jobs(session, principal=SYSTEM, status="done")
 
     assert [str(d) for d in raised.value.details] == [
         "status: expected one of queued, running, succeeded, failed, got 'done'"
     ]
+
+
+def test_jobs_are_visible_only_to_roles_that_may_read_them(session: Session) -> None:
+    from salesdev.core.errors import PermissionDenied
+    from salesdev.domains.access import Principal, Role
+
+    rep = Principal(kind="user", name="rep", roles=frozenset({Role.SALES_REP}))
+    with pytest.raises(PermissionDenied, match="rep may not read jobs"):
+        list_jobs(session, principal=rep)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
 from salesdev.domains.jobs import INTERRUPTED, create_job, get_job, start_job, succeed_job
 from salesdev.jobs import InProcessJobRunner, JobContext
 from salesdev.runtime import Runtime
@@ -44,7 +45,7 @@ def _runner(runtime: Runtime, ran: list[str]) -> InProcessJobRunner:
 
 def _job(runtime: Runtime, job_id: uuid.UUID) -> Any:
     with runtime.session_factory() as session:
-        return get_job(session, job_id=job_id)
+        return get_job(session, principal=SYSTEM, job_id=job_id)
 
 
 def test_on_start_a_job_left_running_is_failed_as_interrupted(runtime: Runtime) -> None:

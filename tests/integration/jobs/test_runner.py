@@ -36,7 +36,7 @@ def _submit(runtime: Runtime, kind: str, params: dict[str, Any] | None = None) -
 
 def _status(runtime: Runtime, job_id: uuid.UUID) -> Any:
     with runtime.session_factory() as session:
-        return get_job(session, job_id=job_id)
+        return get_job(session, principal=SYSTEM, job_id=job_id)
 
 
 def test_a_submitted_job_runs_after_commit_and_keeps_its_result(runtime: Runtime) -> None:
@@ -120,7 +120,7 @@ def test_a_rolled_back_request_starts_nothing(runtime: Runtime) -> None:
 
     assert calls == []
     with runtime.session_factory() as session, pytest.raises(NotFound):
-        get_job(session, job_id=submitted[0])
+        get_job(session, principal=SYSTEM, job_id=submitted[0])
 
 
 def test_the_queue_is_sent_the_job_id_only_once_the_transaction_commits(runtime: Runtime) -> None:

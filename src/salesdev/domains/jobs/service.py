@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound, RuleViolation
 from salesdev.core.periods import require_aware
 from salesdev.db.models import Job
+from salesdev.domains.access import Family, Principal, authorize
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 JOB_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED)
@@ -65,22 +66,35 @@ def create_job(
     return job
 
 
-def get_job(session: Session, *, job_id: uuid.UUID) -> Job:
+def get_job(session: Session, *, principal: Principal, job_id: uuid.UUID) -> Job:
+    authorize(principal, Family.JOBS, "read")
+    return _load(session, job_id)
+
+
+def _load(session: Session, job_id: uuid.UUID) -> Job:
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"Job {job_id} not found", [ErrorDetail("id", str(job_id))])
     return job
 
 
+def jobs_select(*, principal: Principal) -> Select[tuple[Job]]:
+    """The jobs the principal may see, for interfaces that page and filter themselves."""
+    authorize(principal, Family.JOBS, "read")
+    return select(Job)
+
+
 def list_jobs(
     session: Session,
     *,
+    principal: Principal,
     status: str | None = None,
     kind: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> JobList:
     """Newest first."""
+    authorize(principal, Family.JOBS, "read")
     if status is not None and status not in JOB_STATUSES:
         raise InvalidInput(
             "Invalid job filter",
@@ -118,7 +132,7 @@ def report_progress(
     message: str,
     now: datetime,
 ) -> Job:
-    job = get_job(session, job_id=job_id)
+    job = _load(session, job_id)
     if job.status != RUNNING:
         raise RuleViolation(
             f"Progress can only be reported for a running job; job {job_id} is {job.status}"
@@ -158,7 +172,7 @@ def fail_job(session: Session, *, job_id: uuid.UUID, error: str, now: datetime) 
 
 def _move(session: Session, *, job_id: uuid.UUID, to: str, now: datetime) -> Job:
     require_aware(now, location="now")
-    job = get_job(session, job_id=job_id)
+    job = _load(session, job_id)
     if to not in _ALLOWED[job.status]:
         raise RuleViolation(
             f"Job {job_id} cannot move from {job.status} to {to}",

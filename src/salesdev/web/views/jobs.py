@@ -11,7 +11,6 @@ from starlette.responses import Response
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import Job
-from salesdev.domains.access import Family, authorize
 from salesdev.domains.jobs import JOB_STATUSES, get_job, list_jobs
 from salesdev.runtime import Runtime
 from salesdev.web.auth import principal_of, work
@@ -39,14 +38,19 @@ def progress_of(job: Job) -> Progress:
 
 def install_job_pages(router: APIRouter, runtime: Runtime) -> None:
     def jobs_page(request: Request) -> Response:
-        authorize(principal_of(request), Family.JOBS, "read")
         status = request.query_params.get("status", "") or None
         offset_text = request.query_params.get("offset", "0") or "0"
         if not offset_text.isdigit():
             raise InvalidInput("Invalid paging", [ErrorDetail("offset", "must be 0 or more")])
         offset = int(offset_text)
         with work(runtime, request) as session:
-            jobs = list_jobs(session, status=status, offset=offset, limit=PAGE_SIZE)
+            jobs = list_jobs(
+                session,
+                principal=principal_of(request),
+                status=status,
+                offset=offset,
+                limit=PAGE_SIZE,
+            )
         previous_href = (
             with_query("/jobs", {"status": status, "offset": max(offset - PAGE_SIZE, 0) or ""})
             if offset
@@ -73,9 +77,8 @@ def install_job_pages(router: APIRouter, runtime: Runtime) -> None:
         )
 
     def job_page(request: Request, job_id: str) -> Response:
-        authorize(principal_of(request), Family.JOBS, "read")
         with work(runtime, request) as session:
-            job = get_job(session, job_id=parse_id(job_id))
+            job = get_job(session, principal=principal_of(request), job_id=parse_id(job_id))
         return render(
             request,
             "job_detail.html",
