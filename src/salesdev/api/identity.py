@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -24,18 +24,21 @@ from salesdev.api.toolkit.openapi import error_responses, json_content, ref, reg
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.security import ApiCall, Guard
-from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
+from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import ApiToken, AuditEvent, User
 from salesdev.db.query import Attribute, ListQuery, Page
-from salesdev.domains.access import Family, Principal, Role, authorize
+from salesdev.domains.access import Family, Principal, Role
 from salesdev.domains.audit import get_event, list_events, verify_chain
 from salesdev.domains.identity import (
+    api_tokens_select,
     create_api_token,
     create_user,
+    get_api_token,
     get_user,
     revoke_api_token,
     update_user,
+    users_select,
 )
 from salesdev.domains.identity.service import USER_STATUSES
 
@@ -121,8 +124,7 @@ class UserOperations(ResourceOperations):
         super().__init__(User, label="User")
 
     def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.USERS, "read")
-        return select(User)
+        return users_select(principal=principal)
 
     def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
         return get_user(session, principal=principal, user_id=entity_id)
@@ -215,21 +217,10 @@ class ApiTokenOperations(ResourceOperations):
         super().__init__(ApiToken, label="API token")
 
     def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        personal = select(ApiToken).where(ApiToken.user_id.is_not(None))
-        if principal.can(Family.USERS, "read"):
-            return personal
-        return personal.where(ApiToken.user_id == principal.id)
+        return api_tokens_select(principal=principal)
 
     def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        token = session.get(ApiToken, entity_id)
-        mine = token is not None and token.user_id is not None and token.user_id == principal.id
-        if (
-            token is None
-            or token.user_id is None
-            or not (mine or principal.can(Family.USERS, "read"))
-        ):
-            raise NotFound(f"API token {entity_id} does not exist")
-        return token
+        return get_api_token(session, principal=principal, token_id=entity_id)
 
     def create(
         self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime

@@ -2,6 +2,7 @@
 
 from salesdev.domains.identity.service import (
     LoginOutcome,
+    api_tokens_select,
     authenticate,
     change_password,
     create_api_token,
@@ -9,6 +10,7 @@ from salesdev.domains.identity.service import (
     create_user,
     end_web_session,
     find_user,
+    get_api_token,
     get_user,
     issue_client_token,
     list_api_tokens,
@@ -20,10 +22,12 @@ from salesdev.domains.identity.service import (
     revoke_api_token,
     start_web_session,
     update_user,
+    users_select,
 )
 
 __all__ = [
     "LoginOutcome",
+    "api_tokens_select",
     "authenticate",
     "change_password",
     "create_api_token",
@@ -31,6 +35,7 @@ __all__ = [
     "create_user",
     "end_web_session",
     "find_user",
+    "get_api_token",
     "get_user",
     "issue_client_token",
     "list_api_tokens",
@@ -42,4 +47,5 @@ __all__ = [
     "revoke_api_token",
     "start_web_session",
     "update_user",
+    "users_select",
 ]

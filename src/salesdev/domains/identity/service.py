@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import (
@@ -230,6 +230,12 @@ def get_user(session: Session, *, principal: Principal, user_id: uuid.UUID) -> U
     if user is None:
         raise NotFound(f"User {user_id} does not exist")
     return user
+
+
+def users_select(*, principal: Principal) -> Select[Any]:
+    """The users the principal may list, for interfaces that page and filter themselves."""
+    authorize(principal, Family.USERS, "read")
+    return select(User)
 
 
 def list_users(session: Session, *, principal: Principal) -> list[User]:
@@ -484,6 +490,23 @@ def create_api_token(
         },
     )
     return token, api_token
+
+
+def api_tokens_select(*, principal: Principal) -> Select[Any]:
+    """Personal access tokens: one's own, or everyone's for those who may read users."""
+    personal = select(ApiToken).where(ApiToken.user_id.is_not(None))
+    if principal.can(Family.USERS, "read"):
+        return personal
+    return personal.where(ApiToken.user_id == principal.id)
+
+
+def get_api_token(session: Session, *, principal: Principal, token_id: uuid.UUID) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id is None:
+        raise NotFound(f"API token {token_id} does not exist")
+    if token.user_id != principal.id and not principal.can(Family.USERS, "read"):
+        raise NotFound(f"API token {token_id} does not exist")
+    return token
 
 
 def list_api_tokens(

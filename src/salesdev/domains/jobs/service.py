@@ -78,7 +78,7 @@ def _load(session: Session, job_id: uuid.UUID) -> Job:
     return job
 
 
-def jobs_select(*, principal: Principal) -> Select[tuple[Job]]:
+def jobs_select(*, principal: Principal) -> Select[Any]:
     """The jobs the principal may see, for interfaces that page and filter themselves."""
     authorize(principal, Family.JOBS, "read")
     return select(Job)
