@@ -1,0 +1,580 @@
+"""Benchmark: the compensation engine (DuckDB) against pandas and a per-row Python loop.
+
+    .venv/bin/python benchmarks/compensation.py [--events 10000000] [--loop-events 1000000]
+
+Generates a synthetic event store (Parquet, the store layout) of about ``--events``
+events for ~20,000 payees (18,000 reps, 2,000 dealer partners) and five product
+families: October 2026 orders, activations, port-ins, cancellations, recurring
+charges, payments, suspensions, resumptions and deactivations, plus the
+activations of the lines billed in October in the months before. The plan has
+every component kind: per-family rates, marginal tiers with a gate, cap and
+floor, activation and port-in bounties with a 30-day chargeback window, and a
+12-month residual.
+
+Figures:
+- compute_s: ``calculate`` over the events already in memory (an Arrow table);
+- end_to_end_s: read the Parquet store + calculate + write the lines to Parquet;
+- peak_rss_mb: the process's high-water mark after the DuckDB runs;
+- pandas_s: the same rules with pandas on the same events (read included);
+- loop_1m_s: a per-row Python loop over ``--loop-events`` events, scaled to N.
+Totals (sum of rounded payment lines) must match exactly: DuckDB and pandas on N
+events, DuckDB and the loop on the loop's events. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from salesdev.analytics.compensation import calculate
+from salesdev.analytics.events import EVENT_SCHEMA, EventStoreWriter
+from salesdev.core.periods import Period
+from salesdev.engine.compensation import (
+    BountyComponent,
+    FamilyRate,
+    Plan,
+    RateComponent,
+    ResidualComponent,
+    Tier,
+    TieredComponent,
+    TierMode,
+)
+
+PERIOD = Period(2026, 10)
+FAMILIES = ("DSL", "FIBRE", "MOBILE_POSTPAID", "MOBILE_PREPAID", "TV")
+REPS, PARTNERS, STAFF_PER_PARTNER = 18_000, 2_000, 2
+DEALER_STAFF_FROM = REPS - PARTNERS * STAFF_PER_PARTNER  # reps from here work for a partner
+US_PER_DAY = 86_400_000_000
+UNITS = 10_000  # amounts are generated in units of 0.0001 (DECIMAL(18,4))
+TYPES = (
+    "order", "activation", "port_in", "cancellation", "recurring_charge", "payment",
+    "suspension", "resumption", "deactivation",
+)  # fmt: skip
+T = {name: code for code, name in enumerate(TYPES)}
+
+
+def bench_plan() -> Plan:
+    d = Decimal
+    return Plan(
+        id="bench",
+        version=1,
+        currency="EUR",
+        period=PERIOD,
+        components=(
+            RateComponent(
+                id="revenue",
+                rates=(
+                    FamilyRate("DSL", d("0.030000")),
+                    FamilyRate("FIBRE", d("0.045000")),
+                    FamilyRate("MOBILE_POSTPAID", d("0.025000")),
+                    FamilyRate("TV", d("0.020000")),
+                ),
+            ),
+            TieredComponent(
+                id="attainment",
+                tiers=(
+                    Tier(d("0"), d("0.5"), d("0.010000")),
+                    Tier(d("0.5"), d("1.0"), d("0.030000")),
+                    Tier(d("1.0"), d("1.5"), d("0.050000")),
+                    Tier(d("1.5"), None, d("0.070000")),
+                ),
+                mode=TierMode.MARGINAL,
+                threshold=d("0.25"),
+                cap=d("900"),
+                floor=d("5"),
+            ),
+            BountyComponent(id="activation-bounty", amount=d("25"), chargeback_days=30),
+            BountyComponent(
+                id="port-in-bounty", amount=d("10"), chargeback_days=30, event_types=("port_in",)
+            ),
+            ResidualComponent(
+                id="residual", rate=d("0.05"), months=12, product_families=("DSL", "FIBRE", "TV")
+            ),
+        ),
+    )
+
+
+# --- synthetic data ---------------------------------------------------------------------------
+
+
+def _us(at: datetime) -> int:
+    return int(at.timestamp()) * 1_000_000
+
+
+def generate(events: int, seed: int, store: Path) -> int:
+    """Write about ``events`` events to ``store``; return how many were written."""
+    rng = np.random.default_rng(seed)
+    start, end = _us(PERIOD.start), _us(PERIOD.end)
+    existing = int(events / 3.55)
+    new = int(existing * 0.2)
+    lines = existing + new
+    rep = rng.integers(0, REPS, lines)
+    partner = np.where(rep >= DEALER_STAFF_FROM, (rep - DEALER_STAFF_FROM) // STAFF_PER_PARTNER, -1)
+    family = rng.choice(len(FAMILIES), lines, p=[0.15, 0.2, 0.4, 0.15, 0.1])
+    mrc = (rng.integers(999, 8999, lines) * 100).astype(np.int64)  # cents -> units
+    is_new = np.arange(lines) >= existing
+    history_start = _us(datetime(2025, 6, 1, tzinfo=UTC))
+    activation = np.where(
+        is_new,
+        start + rng.integers(0, 26 * US_PER_DAY, lines),
+        rng.integers(history_start, start - US_PER_DAY, lines),
+    )
+    activation = activation // 1_000_000 * 1_000_000
+    activated = ~is_new | (rng.random(lines) < 0.95)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(mask: np.ndarray, kind: str, when: np.ndarray, amount: np.ndarray | int) -> None:
+        index = np.flatnonzero(mask)
+        amounts = np.broadcast_to(np.asarray(amount, dtype=np.int64), (lines,))[index]
+        parts.append((index, np.full(index.size, T[kind], np.int8), when[index], amounts))
+
+    # New lines: order (and a handset for some), activation or cancellation, port-ins.
+    order_at = activation - rng.integers(0, 3 * US_PER_DAY, lines)
+    order_at = np.maximum(order_at, start)
+    fee = (rng.integers(0, 100, lines) * 10_000).astype(np.int64)
+    add(is_new, "order", order_at, fee)
+    handset = is_new & (rng.random(lines) < 0.3)
+    add(handset, "order", order_at, fee * 20)
+    add(is_new & ~activated, "cancellation", order_at + US_PER_DAY, -fee)
+    add(is_new & ~activated & handset, "cancellation", order_at + US_PER_DAY, -fee * 20)
+    add(activated, "activation", activation, mrc)
+    add(activated & (rng.random(lines) < 0.25), "port_in", activation, 0)
+    # Churn in October: some lines deactivate, a few of them within 30 days of service.
+    deactivation = np.where(
+        is_new,
+        activation + rng.integers(1, 25, lines) * US_PER_DAY + 3_600_000_000,
+        start + rng.integers(0, 30 * US_PER_DAY, lines),
+    )
+    churned = activated & (rng.random(lines) < np.where(is_new, 0.05, 0.04)) & (deactivation < end)
+    add(churned, "deactivation", deactivation, -mrc)
+    # Suspensions: some lines were suspended for a while (some still are at churn).
+    suspension = activation + rng.integers(1, 12, lines) * US_PER_DAY
+    resumption = suspension + rng.integers(1, 15, lines) * US_PER_DAY
+    suspended = activated & (rng.random(lines) < 0.04) & (suspension < end)
+    suspended &= ~churned | (suspension < deactivation)
+    add(suspended, "suspension", suspension, 0)
+    resumed = suspended & (resumption < end) & (~churned | (resumption < deactivation))
+    add(resumed, "resumption", resumption, 0)
+    # October bill for lines activated before October, unless churned before it.
+    day = (activation // US_PER_DAY) % 28
+    charge = start + day * US_PER_DAY + 2 * 3_600_000_000
+    billed = ~is_new & (~churned | (charge < deactivation))
+    add(billed, "recurring_charge", charge, mrc)
+    add(
+        billed & (rng.random(lines) < 0.9),
+        "payment",
+        charge + rng.integers(1, 4, lines) * US_PER_DAY,
+        mrc,
+    )
+
+    index = np.concatenate([p[0] for p in parts])
+    kinds = np.concatenate([p[1] for p in parts])
+    times = np.concatenate([p[2] for p in parts])
+    amounts = np.concatenate([p[3] for p in parts])
+    order = np.lexsort((kinds, index, times))
+    index, kinds, times, amounts = index[order], kinds[order], times[order], amounts[order]
+    table = _table(index, kinds, times, amounts, rep, partner, family, seed)
+    with EventStoreWriter(store) as writer:
+        for offset in range(0, table.num_rows, 2_000_000):
+            writer.write(table.slice(offset, 2_000_000))
+    return int(table.num_rows)
+
+
+def _uuids(count: int, rng: np.random.Generator) -> pa.Array:
+    raw = rng.integers(0, 2**63, (count, 2), dtype=np.int64)
+    text = [f"{a:016x}{b:016x}" for a, b in raw.tolist()]
+    return pa.array([f"{t[:8]}-{t[8:12]}-4{t[13:16]}-8{t[17:20]}-{t[20:32]}" for t in text])
+
+
+def _labels(codes: np.ndarray, prefix: str, width: int) -> pa.Array:
+    digits = pc.utf8_lpad(pc.cast(pa.array(codes), pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def _decimal(units: np.ndarray) -> pa.Array:
+    pairs = np.empty((units.size, 2), dtype=np.int64)
+    pairs[:, 0] = units
+    pairs[:, 1] = units >> 63  # sign extension: 128-bit two's complement
+    return pa.Array.from_buffers(pa.decimal128(18, 4), units.size, [None, pa.py_buffer(pairs)])
+
+
+def _table(
+    line: np.ndarray,
+    kinds: np.ndarray,
+    times: np.ndarray,
+    amounts: np.ndarray,
+    rep: np.ndarray,
+    partner: np.ndarray,
+    family: np.ndarray,
+    seed: int,
+) -> pa.Table:
+    rng = np.random.default_rng(seed + 1)
+    n = line.size
+    reps, partners, customers = _uuids(REPS, rng), _uuids(PARTNERS, rng), _uuids(1000, rng)
+    offerings = _uuids(len(FAMILIES), rng)
+    line_partner = partner[line]
+    partner_ids = partners.take(pa.array(np.where(line_partner < 0, 0, line_partner)))
+    partner_ids = pc.if_else(pa.array(line_partner < 0), pa.scalar(None, pa.string()), partner_ids)
+    return pa.table(
+        {
+            "event_id": _labels(np.arange(1, n + 1), "EV", 10),
+            "event_type": pa.array(np.asarray(TYPES, dtype=object)[kinds], pa.string()),
+            "event_time": pa.array(times, pa.timestamp("us", tz="UTC")),
+            "line_id": _labels(line + 1, "LN", 9),
+            "order_id": pa.nulls(n, pa.string()),
+            "customer_id": customers.take(pa.array(line % 1000)),
+            "premise_id": pa.nulls(n, pa.string()),
+            "product_offering_id": offerings.take(pa.array(family[line])),
+            "product_family_code": pa.array(np.asarray(FAMILIES, dtype=object)[family[line]]),
+            "channel_id": pa.array(np.where(line_partner < 0, "own", "dealer").astype(object)),
+            "outlet_id": pa.nulls(n, pa.string()),
+            "partner_id": partner_ids,
+            "sales_person_id": reps.take(pa.array(rep[line])),
+            "region_code": pa.array(np.full(n, "AT-9", dtype=object)),
+            "quantity": pa.array(np.ones(n, np.int32)),
+            "amount": _decimal(amounts),
+            "currency": pa.array(np.full(n, "EUR", dtype=object)),
+        },
+        schema=EVENT_SCHEMA,
+    )
+
+
+def quotas_for(store: Path) -> dict[str, Decimal]:
+    """A quota for every payee, derived from its id: the same for every run."""
+    table = pq.read_table(store, columns=["sales_person_id", "partner_id"], partitioning=None)
+    reps = pc.unique(table.column("sales_person_id")).drop_null().to_pylist()
+    partners = pc.unique(table.column("partner_id")).drop_null().to_pylist()
+    quotas = {rep: Decimal(1500 + (int(rep[:6], 16) % 400) * 10) for rep in reps}
+    quotas.update({p: Decimal(30_000 + (int(p[:6], 16) % 400) * 100) for p in partners})
+    return quotas
+
+
+def read_store(store: Path) -> pa.Table:
+    files = sorted(store.rglob("*.parquet"))
+    return pa.concat_tables(pq.read_table(f, schema=EVENT_SCHEMA) for f in files)
+
+
+# --- shared incentive rules for the two baselines (per line, on aggregated measures) ----------
+
+CENT = Decimal("0.01")
+
+
+def payments(
+    plan: Plan,
+    measures: Iterable[tuple[str, str, str | None, str, int]],
+    quotas: Mapping[str, Decimal],
+) -> dict[tuple[str, str, str | None, str], Decimal]:
+    """Payment per (payee, component, family, basis) from measures in units of 0.0001."""
+    out: dict[tuple[str, str, str | None, str], Decimal] = {}
+    for payee, component_id, family, basis, units in measures:
+        measure = Decimal(units) / UNITS
+        component = plan.component(component_id)
+        if isinstance(component, RateComponent):
+            rate = {r.product_family: r.rate for r in component.rates}[family]  # type: ignore[index]
+            amount = measure * rate
+        elif isinstance(component, TieredComponent):
+            amount = _tiered(component, measure, quotas[payee])
+        elif isinstance(component, BountyComponent):
+            amount = measure * component.amount * (-1 if basis == "chargeback" else 1)
+        else:
+            assert isinstance(component, ResidualComponent)
+            amount = measure * component.rate
+        out[(payee, component_id, family, basis)] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return out
+
+
+def _tiered(component: TieredComponent, measure: Decimal, quota: Decimal) -> Decimal:
+    if component.threshold is not None and measure < component.threshold * quota:
+        return Decimal(0)
+    raw = Decimal(0)
+    for tier in component.tiers:
+        top = measure if tier.upper is None else min(measure, tier.upper * quota)
+        raw += max(top - tier.lower * quota, Decimal(0)) * tier.rate
+    if component.floor is not None:
+        raw = max(raw, component.floor)
+    if component.cap is not None:
+        raw = min(raw, component.cap)
+    return raw
+
+
+# --- pandas ------------------------------------------------------------------------------------
+
+LIFECYCLE = ["activation", "port_in", "suspension", "resumption", "deactivation"]
+REVENUE = ["order", "cancellation", "recurring_charge"]
+
+
+def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Decimal:
+    columns = ["event_id", "event_type", "event_time", "line_id", "product_family_code",
+               "sales_person_id", "partner_id", "amount"]  # fmt: skip
+    table = read_store(store).select(columns)
+    units = pc.cast(pc.multiply(table.column("amount"), pa.scalar(UNITS)), pa.int64())
+    frame = table.drop_columns(["amount"]).to_pandas()
+    frame["units"] = units.to_numpy()
+    frame["us"] = (
+        frame["event_time"].astype("int64") // 1000
+        if frame["event_time"].dtype.unit == "ns"
+        else frame["event_time"].astype("int64")
+    )
+    start, end = _us(PERIOD.start), _us(PERIOD.end)
+    period = frame[(frame["us"] >= start) & (frame["us"] < end)]
+    credit = pd.concat(
+        [
+            period[period["sales_person_id"].notna()].assign(payee=period["sales_person_id"]),
+            period[period["partner_id"].notna()].assign(payee=period["partner_id"]),
+        ]
+    )
+    measures: list[tuple[str, str, str | None, str, int]] = []
+    revenue = credit[credit["event_type"].isin(REVENUE)]
+    rated = revenue[revenue["product_family_code"].isin(["DSL", "FIBRE", "MOBILE_POSTPAID", "TV"])]
+    for (payee, family), units_sum in (
+        rated.groupby(["payee", "product_family_code"])["units"].sum().items()
+    ):
+        measures.append((payee, "revenue", family, "revenue", int(units_sum)))
+    for payee, units_sum in revenue.groupby("payee")["units"].sum().items():
+        measures.append((payee, "attainment", None, "attainment", int(units_sum)))
+    # Line life from the whole history before the period end.
+    needed = period.loc[
+        period["event_type"].isin(["deactivation", "recurring_charge"]), "line_id"
+    ].unique()
+    history = frame[
+        (frame["us"] < end) & frame["event_type"].isin(LIFECYCLE) & frame["line_id"].isin(needed)
+    ]
+    life = pd.DataFrame(index=pd.Index(needed, name="line_id"))
+    for kind in ("activation", "deactivation"):
+        life[kind] = history[history["event_type"] == kind].groupby("line_id")["us"].min()
+    signed = np.where(history["event_type"] == "resumption", history["us"],
+                      np.where(history["event_type"] == "suspension", -history["us"], 0))  # fmt: skip
+    life["balance"] = pd.Series(signed, index=history.index).groupby(history["line_id"]).sum()
+    opened = (history["event_type"] == "suspension").astype(int) - (
+        history["event_type"] == "resumption"
+    ).astype(int)
+    life["open"] = opened.groupby(history["line_id"]).sum()
+    life[["balance", "open"]] = life[["balance", "open"]].fillna(0)
+    life["suspended"] = np.where((life["open"] > 0) & life["deactivation"].notna(),
+                                 life["balance"] + life["deactivation"].fillna(0), life["balance"])  # fmt: skip
+    act = pd.to_datetime(life["activation"], unit="us", utc=True)
+    life["activation_month"] = act.dt.year * 12 + act.dt.month - 1
+    for component_id, kind in (("activation-bounty", "activation"), ("port-in-bounty", "port_in")):
+        component = plan.component(component_id)
+        assert isinstance(component, BountyComponent)
+        earned = credit[credit["event_type"] == kind].groupby("payee").size()
+        measures.extend(
+            (p, component_id, None, "bounty", int(c) * UNITS) for p, c in earned.items()
+        )
+        bounty = (
+            history[history["event_type"] == kind].groupby("line_id")["us"].agg(["min", "size"])
+        )
+        deact = credit[credit["event_type"] == "deactivation"].join(
+            bounty, on="line_id", how="inner"
+        )
+        deact = deact.join(life["suspended"], on="line_id")
+        early = deact[
+            deact["us"] - deact["min"] - deact["suspended"] < component.chargeback_days * US_PER_DAY
+        ]
+        for p, c in early.groupby("payee")["size"].sum().items():
+            measures.append((p, component_id, None, "chargeback", int(c) * UNITS))
+    residual = plan.component("residual")
+    assert isinstance(residual, ResidualComponent)
+    charges = credit[(credit["event_type"] == "recurring_charge")
+                     & credit["product_family_code"].isin(residual.product_families)]  # fmt: skip
+    charges = charges.join(life[["activation_month", "deactivation"]], on="line_id")
+    age = PERIOD.year * 12 + PERIOD.month - 1 - charges["activation_month"]
+    keep = (age >= 1) & (age <= residual.months)
+    keep &= charges["deactivation"].isna() | (charges["us"] < charges["deactivation"])
+    for p, u in charges[keep].groupby("payee")["units"].sum().items():
+        measures.append((p, "residual", None, "residual", int(u)))
+    return sum(payments(plan, measures, quotas).values(), Decimal(0))
+
+
+# --- per-row Python loop -----------------------------------------------------------------------
+
+
+def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> Decimal:
+    start, end = PERIOD.start, PERIOD.end
+    period_index = PERIOD.year * 12 + PERIOD.month - 1
+    rows = table.to_pylist()
+    life: dict[str, dict[str, object]] = defaultdict(
+        lambda: {
+            "activation": None,
+            "deactivation": None,
+            "balance": 0,
+            "open": 0,
+            "activation_bounty": [],
+            "port_in_bounty": [],
+        }
+    )
+    for row in rows:  # first pass: the life of every line
+        when = row["event_time"]
+        if when >= end:
+            continue
+        kind, line = row["event_type"], life[row["line_id"]]
+        us = int(when.timestamp()) * 1_000_000 + when.microsecond
+        if kind == "activation":
+            line["activation"] = us if line["activation"] is None else min(line["activation"], us)  # type: ignore[call-overload]
+            line["activation_bounty"].append(us)  # type: ignore[attr-defined]
+        elif kind == "port_in":
+            line["port_in_bounty"].append(us)  # type: ignore[attr-defined]
+        elif kind == "deactivation":
+            line["deactivation"] = (
+                us if line["deactivation"] is None else min(line["deactivation"], us)
+            )  # type: ignore[call-overload]
+        elif kind == "suspension":
+            line["balance"] -= us  # type: ignore[operator]
+            line["open"] += 1  # type: ignore[operator]
+        elif kind == "resumption":
+            line["balance"] += us  # type: ignore[operator]
+            line["open"] -= 1  # type: ignore[operator]
+    sums: dict[tuple[str, str, str | None, str], int] = defaultdict(int)
+    rated = {r.product_family for r in plan.component("revenue").rates}  # type: ignore[union-attr]
+    residual = plan.component("residual")
+    assert isinstance(residual, ResidualComponent)
+    for row in rows:  # second pass: credit and measure
+        when = row["event_time"]
+        if not start <= when < end:
+            continue
+        kind = row["event_type"]
+        units = int(row["amount"] * UNITS)
+        us = int(when.timestamp()) * 1_000_000 + when.microsecond
+        for payee in (row["sales_person_id"], row["partner_id"]):
+            if payee is None:
+                continue
+            family = row["product_family_code"]
+            if kind in REVENUE:
+                if family in rated:
+                    sums[(payee, "revenue", family, "revenue")] += units
+                sums[(payee, "attainment", None, "attainment")] += units
+            if kind == "activation":
+                sums[(payee, "activation-bounty", None, "bounty")] += UNITS
+            if kind == "port_in":
+                sums[(payee, "port-in-bounty", None, "bounty")] += UNITS
+            line = life[row["line_id"]]
+            if kind == "deactivation":
+                suspended = line["balance"] + (us if line["open"] > 0 else 0)  # type: ignore[operator]
+                for component_id, key in (("activation-bounty", "activation_bounty"),
+                                          ("port-in-bounty", "port_in_bounty")):  # fmt: skip
+                    bounties = line[key]
+                    component = plan.component(component_id)
+                    assert isinstance(component, BountyComponent)
+                    if (
+                        bounties
+                        and us - min(bounties) - suspended < component.chargeback_days * US_PER_DAY
+                    ):  # type: ignore[type-var, operator, arg-type]
+                        sums[(payee, component_id, None, "chargeback")] += len(bounties) * UNITS  # type: ignore[arg-type]
+            if kind == "recurring_charge" and family in residual.product_families:
+                activation = line["activation"]
+                if activation is None:
+                    continue
+                act = datetime.fromtimestamp(activation / 1_000_000, tz=UTC)  # type: ignore[operator]
+                age = period_index - (act.year * 12 + act.month - 1)
+                deactivation = line["deactivation"]
+                if 1 <= age <= residual.months and (deactivation is None or us < deactivation):  # type: ignore[operator]
+                    sums[(payee, "residual", None, "residual")] += units
+    measures = [(*key, units) for key, units in sums.items()]
+    return sum(payments(plan, measures, quotas).values(), Decimal(0))
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--loop-events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    plan = bench_plan()
+    with tempfile.TemporaryDirectory(prefix="salesdev-comp-") as tmp:
+        work = Path(tmp)
+        t0 = time.perf_counter()
+        n = generate(args.events, args.seed, work / "store")
+        loop_n = generate(args.loop_events, args.seed + 7, work / "loop-store")
+        print(
+            f"generated {n:,} + {loop_n:,} events in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
+        quotas = quotas_for(work / "store")
+        loop_quotas = quotas_for(work / "loop-store")
+
+        # End to end: load the store into DuckDB, calculate, write the payment lines.
+        started = time.perf_counter()
+        result = calculate(
+            plan=plan,
+            events=work / "store",
+            quotas=quotas,
+            period=PERIOD,
+            product_families=FAMILIES,
+        )
+        result.write_parquet(work / "lines.parquet")
+        end_to_end_s = time.perf_counter() - started
+        compute_s = result.seconds["compute"]
+        phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.seconds.items())
+        # The same from events already in memory (an Arrow table).
+        events = read_store(work / "store")
+        in_memory = calculate(
+            plan=plan, events=events, quotas=quotas, period=PERIOD, product_families=FAMILIES
+        )
+        del events
+        rss = peak_rss_mb()
+        print(f"duckdb: end to end {end_to_end_s:.2f} s ({phases}, write "
+              f"{end_to_end_s - sum(result.seconds.values()):.2f} s); from Arrow in memory: "
+              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in in_memory.seconds.items())
+              + f"; {result.table.num_rows:,} payment lines, total {result.total}", file=sys.stderr)  # fmt: skip
+
+        started = time.perf_counter()
+        pandas_sum = pandas_total(plan, work / "store", quotas)
+        pandas_s = time.perf_counter() - started
+        print(f"pandas: {pandas_s:.2f} s, total {pandas_sum}", file=sys.stderr)
+
+        loop_events = read_store(work / "loop-store")
+        loop_duckdb = calculate(
+            plan=plan,
+            events=loop_events,
+            quotas=loop_quotas,
+            period=PERIOD,
+            product_families=FAMILIES,
+        )
+        started = time.perf_counter()
+        loop_sum = loop_total(plan, loop_events, loop_quotas)
+        loop_s = (time.perf_counter() - started) * n / loop_n
+        print(f"loop: {loop_s:.2f} s scaled from {loop_n:,} events, total {loop_sum} "
+              f"(duckdb on the same events {loop_duckdb.total})", file=sys.stderr)  # fmt: skip
+
+    totals_match = result.total == pandas_sum == in_memory.total and loop_sum == loop_duckdb.total
+    print(f"ratios: pandas / duckdb compute {pandas_s / compute_s:.1f}x, "
+          f"loop / duckdb compute {loop_s / compute_s:.1f}x", file=sys.stderr)  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "events": n,
+                "compute_s": round(compute_s, 3),
+                "end_to_end_s": round(end_to_end_s, 3),
+                "peak_rss_mb": round(rss, 1),
+                "pandas_s": round(pandas_s, 3),
+                "loop_1m_s": round(loop_s, 3),
+                "totals_match": totals_match,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

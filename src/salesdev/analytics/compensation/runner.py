@@ -1,0 +1,259 @@
+"""Run a compiled compensation plan with DuckDB over the event store or an Arrow table.
+
+Each calculation gets a private in-memory DuckDB database: the stages are
+materialised there and dropped with it, so a failed calculation leaves nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from salesdev.analytics.compensation.result import CalculationResult
+from salesdev.analytics.events import EVENT_SCHEMA, event_files_glob, has_events
+from salesdev.core.errors import ErrorDetail, InvalidInput
+from salesdev.core.money import AMOUNT_SCALE, parse_amount
+from salesdev.core.periods import Period
+from salesdev.engine.compensation import (
+    EVENTS_INPUT,
+    QUOTA_INPUT,
+    CompiledPlan,
+    Plan,
+    compile_plan,
+    validate_plan,
+)
+
+_SOURCE = "events_source"
+_LOADED_COLUMNS = (
+    "event_id",
+    "event_type",
+    "event_time",
+    "line_id",
+    "product_family_code",
+    "sales_person_id",
+    "partner_id",
+    "amount",
+    "currency",
+)
+QUOTA_SCHEMA = pa.schema(
+    [
+        pa.field("payee_id", pa.string(), nullable=False),
+        pa.field("quota", pa.decimal128(18, AMOUNT_SCALE), nullable=False),
+    ]
+)
+
+
+def calculate(
+    *,
+    plan: Plan,
+    events: Path | pa.Table,
+    quotas: Mapping[str, Decimal] | Mapping[uuid.UUID, Decimal],
+    period: Period,
+    product_families: Collection[str] | None = None,
+    lineage: bool = False,
+    threads: int | None = None,
+) -> CalculationResult:
+    """Payment lines of ``plan`` for ``period`` over ``events``.
+
+    ``events`` is an event-store directory (docs/data-model.md) or an Arrow table
+    with its columns. ``quotas`` maps a payee id (sales person or partner) to the
+    period's quota, which tiered components need for every payee they measure.
+    ``product_families`` are the catalogue's family codes that plan filters may
+    name; without them, the families seen in the events up to the period end.
+    ``lineage`` adds every contributing event of every line to the result.
+    """
+    if period.start < plan.period.start:
+        raise InvalidInput(
+            "Plan not yet in effect",
+            [ErrorDetail("period", f"plan {plan.id!r} applies from {plan.period}, not {period}")],
+        )
+    quota_table = _quota_table(quotas)
+    clock = _Stopwatch()
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        # Stage tables need no insertion order: every result has its own ORDER BY.
+        connection.execute("SET preserve_insertion_order = false")
+        if threads is not None:
+            connection.execute(f"SET threads = {int(threads)}")
+        _register_source(connection, events)
+        connection.register(QUOTA_INPUT, quota_table)
+        families = (
+            set(product_families)
+            if product_families is not None
+            else _families_seen(connection, period)
+        )
+        validate_plan(plan, product_families=families)
+        compiled = compile_plan(plan, period=period, lineage=lineage)
+        clock.lap("compile")
+        _load(connection, compiled)
+        clock.lap("load")
+        return _run(connection, compiled, clock)
+    finally:
+        connection.close()
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+def _load(connection: duckdb.DuckDBPyConnection, compiled: CompiledPlan) -> None:
+    """Copy the rows the stages read into a native table (one pass over the source)."""
+    period_types = list(compiled.period_event_types)
+    history_types = list(compiled.history_event_types) or [""]
+    connection.execute(
+        f"""
+        CREATE TABLE {EVENTS_INPUT} AS
+        SELECT {", ".join(_LOADED_COLUMNS)} FROM {_SOURCE}
+        WHERE event_time < $end
+          AND ((event_time >= $start AND list_contains($period_types, event_type))
+               OR list_contains($history_types, event_type))
+        """,  # noqa: S608
+        {
+            "start": compiled.period.start,
+            "end": compiled.period.end,
+            "period_types": period_types,
+            "history_types": history_types,
+        },
+    )
+
+
+def _run(
+    connection: duckdb.DuckDBPyConnection, compiled: CompiledPlan, clock: _Stopwatch
+) -> CalculationResult:
+    for statement in compiled.statements():
+        connection.execute(statement)
+    for check in compiled.checks:
+        rows = connection.execute(check.sql()).fetchall()
+        if rows:
+            raise _check_error(check.name, rows)
+    clock.lap("compute")
+    table = _fetch(connection, compiled.result_sql())
+    lineage_sql = compiled.lineage_sql()
+    lineage_table = None if lineage_sql is None else _fetch(connection, lineage_sql)
+    clock.lap("fetch")
+    plan = compiled.plan
+    return CalculationResult(
+        plan_id=plan.id,
+        plan_version=plan.version,
+        period=compiled.period,
+        currency=plan.currency,
+        table=table,
+        lineage=lineage_table,
+        seconds=dict(clock.laps),
+    )
+
+
+def _fetch(connection: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
+    table: pa.Table = connection.sql(query).to_arrow_table()
+    return pa.table([_canonical(column) for column in table.columns], schema=table.schema)
+
+
+def _canonical(column: pa.ChunkedArray) -> pa.Array:
+    """One chunk, with zeroed slots under nulls: equal results become equal bytes.
+
+    The engine leaves whatever was in memory under a null value; Arrow allows
+    that, byte-identical output does not.
+    """
+    array = column.combine_chunks()
+    if array.null_count == 0:
+        return array
+    filled = pc.fill_null(array, _zero(array.type))
+    validity = pc.is_valid(array).buffers()[1]
+    return pa.Array.from_buffers(
+        array.type, len(array), [validity, *filled.buffers()[1:]], null_count=array.null_count
+    )
+
+
+def _zero(data_type: pa.DataType) -> pa.Scalar:
+    if pa.types.is_string(data_type):
+        return pa.scalar("", data_type)
+    if pa.types.is_boolean(data_type):
+        return pa.scalar(False, data_type)
+    if pa.types.is_decimal(data_type):
+        return pa.scalar(Decimal(0), data_type)
+    return pa.scalar(0, data_type)
+
+
+def _check_error(name: str, rows: list[tuple[Any, ...]]) -> InvalidInput:
+    if name == "foreign_currency":
+        return InvalidInput(
+            "Events in another currency than the plan's",
+            [
+                ErrorDetail(f"events[{event_id}].currency", f"{currency}")
+                for event_id, currency in rows
+            ],
+        )
+    return InvalidInput(
+        "No quota for payees measured by a tiered component",
+        [
+            ErrorDetail(f"quotas[{payee_id}]", f"missing for {kind} {payee_id}")
+            for kind, payee_id in rows
+        ],
+    )
+
+
+def _register_source(connection: duckdb.DuckDBPyConnection, events: Path | pa.Table) -> None:
+    if isinstance(events, pa.Table):
+        connection.register(_SOURCE, _conformed(events))
+    elif has_events(events):
+        connection.read_parquet(event_files_glob(events)).create_view(_SOURCE)
+    else:
+        connection.register(_SOURCE, EVENT_SCHEMA.empty_table())
+
+
+def _conformed(events: pa.Table) -> pa.Table:
+    missing = [name for name in EVENT_SCHEMA.names if name not in events.column_names]
+    if missing:
+        raise InvalidInput(
+            "Events lack columns of the event store",
+            [ErrorDetail(f"events.{name}", "missing column") for name in missing],
+        )
+    try:
+        return events.select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as error:
+        raise InvalidInput(
+            "Events do not match the event-store schema", [ErrorDetail("events", str(error))]
+        ) from error
+
+
+def _families_seen(connection: duckdb.DuckDBPyConnection, period: Period) -> set[str]:
+    query = f"SELECT DISTINCT product_family_code FROM {_SOURCE} WHERE event_time < $end"  # noqa: S608
+    return {row[0] for row in connection.execute(query, {"end": period.end}).fetchall()}
+
+
+def _quota_table(quotas: Mapping[str, Decimal] | Mapping[uuid.UUID, Decimal]) -> pa.Table:
+    problems: list[ErrorDetail] = []
+    rows: list[tuple[str, Decimal]] = []
+    for payee, value in quotas.items():
+        location = f"quotas[{payee}]"
+        try:
+            quota = parse_amount(value, location=location)
+        except InvalidInput as error:
+            problems.extend(error.details)
+            continue
+        if quota <= 0:
+            problems.append(ErrorDetail(location, f"a quota must be positive, got {quota}"))
+            continue
+        rows.append((str(payee), quota))
+    if problems:
+        raise InvalidInput("Invalid quotas", problems)
+    rows.sort()
+    return pa.table(
+        {"payee_id": [r[0] for r in rows], "quota": [r[1] for r in rows]}, schema=QUOTA_SCHEMA
+    )

@@ -1,0 +1,65 @@
+"""A compiled plan: named stages, each a query materialised into a table, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sqlglot import exp
+
+from salesdev.core.periods import Period
+from salesdev.engine.compensation.plan import Plan
+from salesdev.engine.compensation.sql import SOURCE_DIALECT, render
+
+# Relations the caller provides before running the stages.
+EVENTS_INPUT: Final[str] = "events"  # the columns of the sales-event store (EVENT_SCHEMA)
+QUOTA_INPUT: Final[str] = "quota_input"  # payee_id VARCHAR, quota DECIMAL(18,4)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """``table`` is created from ``query``; ``step`` is credit, measure, incentive or payment."""
+
+    step: str
+    table: str
+    query: exp.Expr
+
+    def statement(self) -> exp.Expr:
+        return exp.Create(this=exp.to_table(self.table), kind="TABLE", expression=self.query.copy())
+
+    def sql(self, dialect: str = SOURCE_DIALECT) -> str:
+        return render(self.statement(), dialect)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A query over the stage tables whose rows, if any, are input problems."""
+
+    name: str
+    query: exp.Expr
+
+    def sql(self, dialect: str = SOURCE_DIALECT) -> str:
+        return render(self.query, dialect)
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    plan: Plan
+    period: Period
+    stages: tuple[Stage, ...]
+    checks: tuple[Check, ...]
+    result: exp.Expr  # the payment lines, in their one deterministic order
+    lineage: exp.Expr | None  # every credited event behind each line, when asked for
+    # What the stages read from ``events``: these types in the period, and these
+    # before it (the life of lines); a loader may keep only those rows.
+    period_event_types: tuple[str, ...]
+    history_event_types: tuple[str, ...]
+
+    def statements(self, dialect: str = SOURCE_DIALECT) -> list[str]:
+        return [stage.sql(dialect) for stage in self.stages]
+
+    def result_sql(self, dialect: str = SOURCE_DIALECT) -> str:
+        return render(self.result, dialect)
+
+    def lineage_sql(self, dialect: str = SOURCE_DIALECT) -> str | None:
+        return None if self.lineage is None else render(self.lineage, dialect)
