@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import salesdev
 from salesdev.api import install_api
@@ -13,7 +15,11 @@ from salesdev.domains.notifications import start_dispatcher
 from salesdev.guards import RequestSizeLimit, SecurityHeaders
 from salesdev.jobs import start_job_runner
 from salesdev.runtime import Runtime
-from salesdev.web import install_console
+from salesdev.web import install_console, page_not_found
+
+# Paths that belong to the API: their errors are TMF JSON bodies; every other unknown
+# URL is a person in a browser, who gets the console's page.
+API_PREFIXES = ("/tmf-api/", "/oauth2/", "/openapi.json", "/docs", "/healthz", "/readyz")
 
 
 def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
@@ -44,7 +50,27 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     app.state.runtime = runtime
     install_api(app, runtime)
     install_console(app, runtime)
+    _answer_unknown_pages_in_their_interface(app)
     settings = runtime.settings
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")
     return app
+
+
+def _answer_unknown_pages_in_their_interface(app: FastAPI) -> None:
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if (
+            isinstance(exc, StarletteHTTPException)
+            and exc.status_code == 404
+            and not path.startswith(API_PREFIXES)
+        ):
+            return page_not_found(request)
+        response = api_handler(request, exc)
+        if inspect.isawaitable(response):
+            response = await response
+        return response
+
+    app.add_exception_handler(StarletteHTTPException, http_error)

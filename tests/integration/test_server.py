@@ -93,3 +93,16 @@ def test_production_with_a_real_secret_sends_hsts(runtime: Runtime) -> None:
         assert (
             test_client.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
         )
+
+
+def test_an_unknown_page_is_a_console_page_and_an_unknown_api_path_a_tmf_error(
+    client: TestClient,
+) -> None:
+    page = client.get("/no/such/page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no page at /no/such/page" in page.text
+
+    api = client.get("/tmf-api/salesDevelopment/v1/noSuchResource")
+    assert api.status_code == 404
+    assert api.json()["@type"] == "Error"

@@ -74,6 +74,12 @@ def error_page(request: Request, error: SalesdevError) -> Response:
     )
 
 
+def page_not_found(request: Request) -> Response:
+    """The console's 404 for a URL no route matches (the API answers its own paths)."""
+    response = error_page(request, NotFound(f"There is no page at {request.url.path}"))
+    return add_security_headers(response)
+
+
 def record_refusal(runtime: Runtime, request: Request, error: PermissionDenied) -> None:
     with work(runtime, request) as session:
         record_event(
