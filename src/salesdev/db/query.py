@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
 
@@ -150,3 +150,20 @@ def paginate(
     if query.limit is not None:
         page = page.limit(query.limit)
     return page, count
+
+
+def fetch_page(
+    session: Session,
+    statement: Select[Any],
+    *,
+    attributes: Mapping[str, Attribute],
+    query: ListQuery,
+    tie_breaker: ColumnLike,
+    default_sort: tuple[SortKey, ...] = (),
+) -> Page[Any]:
+    """Run :func:`paginate` and return the page with its total; ``default_sort`` applies
+    when the query names no sort of its own."""
+    if not query.sort and default_sort:
+        query = ListQuery(query.filters, default_sort, query.offset, query.limit)
+    page, count = paginate(statement, attributes=attributes, query=query, tie_breaker=tie_breaker)
+    return Page(list(session.scalars(page)), session.scalar(count) or 0, query.offset, query.limit)

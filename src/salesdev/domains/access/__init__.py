@@ -13,7 +13,13 @@ from salesdev.domains.access.permissions import (
     parse_roles,
     permission_matrix_markdown,
 )
-from salesdev.domains.access.scope import in_scope, partner_scope_ids, scope_condition, team_ids
+from salesdev.domains.access.scope import (
+    in_scope,
+    partner_rows_condition,
+    partner_scope_ids,
+    scope_condition,
+    team_ids,
+)
 
 __all__ = [
     "GRANTS",
@@ -27,6 +33,7 @@ __all__ = [
     "authorize",
     "in_scope",
     "parse_roles",
+    "partner_rows_condition",
     "partner_scope_ids",
     "permission_matrix_markdown",
     "scope_condition",

@@ -40,6 +40,17 @@ def _descendants(
     return set(session.scalars(select(tree.c.id)))
 
 
+def partner_rows_condition(
+    session: Session, *, principal: Principal, column: Any
+) -> ColumnElement[bool] | None:
+    """For a partner user, rows whose ``column`` (a partner id) is in their partner scope;
+    None for everyone else. For partner-owned records such as on-boarding cases and agreements."""
+    if principal.is_scoped and Role.PARTNER_USER in principal.roles:
+        condition: ColumnElement[bool] = column.in_(partner_scope_ids(session, principal=principal))
+        return condition
+    return None
+
+
 def scope_condition(
     session: Session, *, principal: Principal, kind: str
 ) -> ColumnElement[bool] | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -34,8 +33,8 @@ from salesdev.db.models import (
     ProductFamily,
     SalesChannel,
 )
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, paginate
-from salesdev.domains.access import Family, Principal, Role, authorize, partner_scope_ids
+from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
+from salesdev.domains.access import Family, Principal, authorize, partner_rows_condition
 from salesdev.domains.agreements.diff import FieldDifference, diff_snapshots
 from salesdev.domains.agreements.terms import (
     TERM_FIELDS,
@@ -60,9 +59,7 @@ _COMMENT_LENGTH = 2000
 
 def _scope(session: Session, principal: Principal) -> ColumnElement[bool] | None:
     """A partner user sees its own partner's agreements, never a channel's."""
-    if principal.is_scoped and Role.PARTNER_USER in principal.roles:
-        return ChannelAgreement.partner_id.in_(partner_scope_ids(session, principal=principal))
-    return None
+    return partner_rows_condition(session, principal=principal, column=ChannelAgreement.partner_id)
 
 
 def get_agreement(
@@ -99,12 +96,14 @@ def list_agreements(
     condition = _scope(session, principal)
     if condition is not None:
         statement = statement.where(condition)
-    if not query.sort:
-        query = replace(query, sort=(SortKey("validFrom", descending=True),))
-    page, count = paginate(
-        statement, attributes=AGREEMENT_ATTRIBUTES, query=query, tie_breaker=ChannelAgreement.id
+    return fetch_page(
+        session,
+        statement,
+        attributes=AGREEMENT_ATTRIBUTES,
+        query=query,
+        tie_breaker=ChannelAgreement.id,
+        default_sort=(SortKey("validFrom", descending=True),),
     )
-    return Page(list(session.scalars(page)), session.scalar(count) or 0, query.offset, query.limit)
 
 
 def list_agreement_versions(

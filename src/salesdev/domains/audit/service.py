@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -34,7 +34,7 @@ from salesdev.db.models import (
     OutboxDelivery,
     WebSession,
 )
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, paginate
+from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.audit.chain import GENESIS_HASH, event_hash, jsonable
 
@@ -323,15 +323,14 @@ AUDIT_ATTRIBUTES: dict[str, Attribute] = {
 def list_events(session: Session, *, principal: Principal, query: ListQuery) -> Page[AuditEvent]:
     """Audit events, newest first unless sorted otherwise; for auditors and administrators."""
     authorize(principal, Family.AUDIT, "read")
-    if not query.sort:
-        query = replace(query, sort=(SortKey("sequence", descending=True),))
-    page, count = paginate(
+    return fetch_page(
+        session,
         select(AuditEvent),
         attributes=AUDIT_ATTRIBUTES,
         query=query,
         tie_breaker=AuditEvent.sequence,
+        default_sort=(SortKey("sequence", descending=True),),
     )
-    return Page(list(session.scalars(page)), session.scalar(count) or 0, query.offset, query.limit)
 
 
 def get_event(session: Session, *, principal: Principal, event_id: uuid.UUID) -> AuditEvent:

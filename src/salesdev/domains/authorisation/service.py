@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +25,7 @@ from salesdev.core.errors import (
 )
 from salesdev.core.periods import require_aware
 from salesdev.db.models import ChannelAuthorisation, Partner, ProductOffering, SalesChannel
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, paginate
+from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.authorisation.prerequisites import parse_prerequisites
 from salesdev.domains.authorisation.scope import authorisation_condition
@@ -224,15 +223,14 @@ def list_authorisations(
     condition = authorisation_condition(session, principal=principal)
     if condition is not None:
         statement = statement.where(condition)
-    if not query.sort:
-        query = replace(query, sort=(SortKey("validFrom"),))
-    page, count = paginate(
+    return fetch_page(
+        session,
         statement,
         attributes=AUTHORISATION_ATTRIBUTES,
         query=query,
         tie_breaker=ChannelAuthorisation.id,
+        default_sort=(SortKey("validFrom"),),
     )
-    return Page(list(session.scalars(page)), session.scalar(count) or 0, query.offset, query.limit)
 
 
 def _get_for_write(

@@ -8,7 +8,6 @@ case records the request) and takes effect only when another user approves it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
@@ -29,8 +28,8 @@ from salesdev.db.models import (
     OnboardingHistoryEntry,
     Partner,
 )
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, paginate
-from salesdev.domains.access import Family, Principal, Role, authorize, partner_scope_ids
+from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
+from salesdev.domains.access import Family, Principal, authorize, partner_rows_condition
 from salesdev.domains.onboarding.states import (
     DEFAULT_CHECKLIST,
     PARTNER_STATUS,
@@ -50,9 +49,7 @@ _EVIDENCE_LENGTH = 4000
 
 def _scope(session: Session, principal: Principal) -> ColumnElement[bool] | None:
     """A partner user sees its own partner's case (and its sub-dealers' when allowed)."""
-    if principal.is_scoped and Role.PARTNER_USER in principal.roles:
-        return OnboardingCase.partner_id.in_(partner_scope_ids(session, principal=principal))
-    return None
+    return partner_rows_condition(session, principal=principal, column=OnboardingCase.partner_id)
 
 
 def get_onboarding_case(
@@ -88,12 +85,14 @@ def list_onboarding_cases(
     condition = _scope(session, principal)
     if condition is not None:
         statement = statement.where(condition)
-    if not query.sort:
-        query = replace(query, sort=(SortKey("updatedAt", descending=True),))
-    page, count = paginate(
-        statement, attributes=ONBOARDING_ATTRIBUTES, query=query, tie_breaker=OnboardingCase.id
+    return fetch_page(
+        session,
+        statement,
+        attributes=ONBOARDING_ATTRIBUTES,
+        query=query,
+        tie_breaker=OnboardingCase.id,
+        default_sort=(SortKey("updatedAt", descending=True),),
     )
-    return Page(list(session.scalars(page)), session.scalar(count) or 0, query.offset, query.limit)
 
 
 def list_onboarding_history(
