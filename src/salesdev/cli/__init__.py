@@ -1,2 +1,2 @@
 """The ``salesdev`` command line (Typer): serve, db, demo, import/export, jobs, users, tokens,
-clients, audit."""
+clients, audit, catalogue browsing, partner on-boarding views."""

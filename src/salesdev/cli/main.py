@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from salesdev.cli import audit, clients, db, demo, jobs, tokens, users
+from salesdev.cli import audit, catalogue, clients, db, demo, jobs, partners, tokens, users
 from salesdev.cli.interchange import datasets_command, export_command, import_command
 from salesdev.cli.serve import serve_command
 
@@ -27,6 +27,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(clients.app, name="clients")
 app.add_typer(audit.app, name="audit")
+app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(partners.app, name="partners")
 
 if __name__ == "__main__":
     app()

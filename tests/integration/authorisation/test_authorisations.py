@@ -288,3 +288,15 @@ def test_every_change_is_in_the_audit_trail(session: Session, world: dict[str, A
         {"valid_to": None},
         {"valid_to": "2026-03-01T00:00:00+00:00"},
     )
+
+
+def test_a_withdrawn_row_brought_in_as_history_blocks_nothing(
+    session: Session, world: dict[str, Any]
+) -> None:
+    # given an active authorisation from January to March
+    _authorise(session, world, valid_from=JAN, valid_to=MAR)
+    # when history from elsewhere records a withdrawn one over the same period
+    withdrawn = _authorise(session, world, valid_from=FEB, valid_to=MAR, withdrawn=True)
+    # then it is kept, as withdrawn, beside the active one
+    assert withdrawn.status == "withdrawn"
+    assert _count(session) == 2

@@ -51,8 +51,14 @@ def authorise_offering(
     valid_to: datetime | None = None,
     partner_id: uuid.UUID | None = None,
     prerequisites: Sequence[Any] | None = None,
+    withdrawn: bool = False,
 ) -> ChannelAuthorisation:
-    """Authorise a channel (``partner_id`` None) or one of its partners to sell an offering."""
+    """Authorise a channel (``partner_id`` None) or one of its partners to sell an offering.
+
+    ``withdrawn`` records history brought in from elsewhere (a bulk import of an export):
+    an authorisation that was withdrawn before it started. It blocks nothing, so it is not
+    checked for overlaps.
+    """
     authorize(principal, Family.CHANNELS, "write")
     require_aware(now, location="now")
     errors: list[ErrorDetail] = []
@@ -86,14 +92,15 @@ def authorise_offering(
         errors += exc.details
     if errors:
         raise InvalidInput("Invalid channel authorisation", errors)
-    _refuse_overlap(
-        session,
-        channel_id=channel_id,
-        partner_id=partner_id,
-        product_offering_id=product_offering_id,
-        valid_from=valid_from,
-        valid_to=valid_to,
-    )
+    if not withdrawn:
+        _refuse_overlap(
+            session,
+            channel_id=channel_id,
+            partner_id=partner_id,
+            product_offering_id=product_offering_id,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
     row = ChannelAuthorisation(
         channel_id=channel_id,
         partner_id=partner_id,
@@ -101,7 +108,7 @@ def authorise_offering(
         valid_from=valid_from,
         valid_to=valid_to,
         prerequisites=clean_prerequisites,
-        status="active",
+        status="withdrawn" if withdrawn else "active",
         created_at=now,
         updated_at=now,
     )

@@ -1,5 +1,7 @@
 """Bulk import and export of datasets as CSV, JSON (array or JSON Lines) or Parquet."""
 
+from salesdev.domains.interchange.agreement_datasets import register_agreement_dataset
+from salesdev.domains.interchange.authorisation_datasets import register_authorisation_dataset
 from salesdev.domains.interchange.columns import Column, ColumnType
 from salesdev.domains.interchange.datasets import (
     Dataset,
@@ -18,7 +20,10 @@ from salesdev.domains.interchange.importing import (
 )
 from salesdev.domains.interchange.reference_datasets import register_reference_datasets
 
+# Referred-to datasets first: `datasets` lists them in the order an installation loads them.
 register_reference_datasets()
+register_authorisation_dataset()
+register_agreement_dataset()
 
 __all__ = [
     "FILE_FORMATS",

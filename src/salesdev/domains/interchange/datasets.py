@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -55,6 +55,13 @@ class Preloader(Protocol):
     ) -> Any: ...
 
 
+class RowsChecker(Protocol):
+    """Checks the file's rows against each other (e.g. overlapping periods) before anything
+    is written; each row comes as ``(location, values)``, references still as codes."""
+
+    def __call__(self, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[ErrorDetail]: ...
+
+
 class RowExporter(Protocol):
     def __call__(self, session: Session) -> Iterator[dict[str, Any]]: ...
 
@@ -65,15 +72,25 @@ class Dataset:
     description: str
     kind: str
     columns: tuple[Column, ...]
-    import_row: RowImporter
+    # None for an export-only dataset; ``import_refusal`` then says where records are made.
+    import_row: RowImporter | None
     export_rows: RowExporter
     resolve_codes: CodeResolver
     # Whose permission an import of this dataset needs (write) and an export (read).
     family: Family
     references: tuple[Reference, ...] = ()
     # The column that identifies a record: an existing key is updated, a new one created.
-    key_column: str = "code"
+    # None for records without a code (e.g. authorisations): every row creates one.
+    key_column: str | None = "code"
     preload: Preloader | None = None
+    check_rows: RowsChecker | None = None
+    # Sort key of the rows' write order (stable); file order when None.
+    write_order: Callable[[Mapping[str, Any]], Any] | None = None
+    import_refusal: str = ""
+
+    @property
+    def importable(self) -> bool:
+        return self.import_row is not None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

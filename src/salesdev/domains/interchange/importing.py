@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
+from salesdev.core.errors import ErrorDetail, InvalidInput, RuleViolation, SalesdevError
 from salesdev.core.periods import require_aware
 from salesdev.domains.interchange.columns import CellError
 from salesdev.domains.interchange.datasets import Dataset, get_dataset
@@ -83,6 +83,7 @@ def import_file(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     chosen = get_dataset(dataset)
+    _require_importable(chosen)
     file_format = resolve_format(path, format)
     if not path.is_file():
         raise InvalidInput("No such file", [ErrorDetail("file", str(path))])
@@ -113,6 +114,7 @@ def import_table(
     """Check every row, then write them all; ``progress`` hears of the checking and of
     every hundredth of the rows written."""
     require_aware(now, location="now")
+    _require_importable(dataset)
     errors = _Errors(limit=max_errors)
     try:
         result = _import(session, dataset, table, now, errors, progress or _no_progress)
@@ -132,6 +134,14 @@ def import_table(
     return result
 
 
+def _require_importable(dataset: Dataset) -> None:
+    if not dataset.importable:
+        raise RuleViolation(
+            f"Dataset {dataset.name} can be exported but not imported",
+            [ErrorDetail("dataset", dataset.import_refusal)] if dataset.import_refusal else [],
+        )
+
+
 def _import(
     session: Session,
     dataset: Dataset,
@@ -149,8 +159,14 @@ def _import(
     existing = _existing_ids(session, dataset, rows)
     references = _resolve_references(session, dataset, rows, errors)
     ordered = _parents_first(dataset, rows, errors)
+    if dataset.check_rows is not None and rows:
+        errors.extend(dataset.check_rows([(row.location, row.values) for row in rows]))
     if errors.details:
         return None
+    if dataset.write_order is not None:
+        write_order = dataset.write_order
+        ordered = sorted(ordered, key=lambda row: write_order(row.values))
+    assert dataset.import_row is not None
     keepalive = None
     if dataset.preload is not None:
         ids_by_kind: dict[str, set[uuid.UUID]] = {}
@@ -162,17 +178,21 @@ def _import(
     own_ids = dict(existing)
     step = max(1, len(ordered) // _PROGRESS_STEPS)
     for number, row in enumerate(ordered, start=1):
-        key = row.values[dataset.key_column]
+        key = _key(dataset, row)
         values = _domain_values(dataset, row, references, own_ids)
         try:
             record_id = dataset.import_row(
-                session, values=values, existing_id=existing.get(key), now=now
+                session,
+                values=values,
+                existing_id=None if key is None else existing.get(key),
+                now=now,
             )
         except SalesdevError as error:
             _report_refusal(dataset, row, error, errors)
             continue
-        own_ids[key] = record_id
-        if key in existing:
+        if key is not None:
+            own_ids[key] = record_id
+        if key is not None and key in existing:
             updated += 1
         else:
             created += 1
@@ -231,7 +251,13 @@ def _parse_rows(dataset: Dataset, table: RawTable, errors: _Errors) -> list[_Row
     return rows
 
 
+def _key(dataset: Dataset, row: _Row) -> str | None:
+    return None if dataset.key_column is None else str(row.values[dataset.key_column])
+
+
 def _check_unique_keys(dataset: Dataset, rows: list[_Row], errors: _Errors) -> None:
+    if dataset.key_column is None:
+        return
     first: dict[str, _Row] = {}
     for row in rows:
         key = row.values[dataset.key_column]
@@ -245,6 +271,8 @@ def _check_unique_keys(dataset: Dataset, rows: list[_Row], errors: _Errors) -> N
 
 
 def _existing_ids(session: Session, dataset: Dataset, rows: list[_Row]) -> dict[str, uuid.UUID]:
+    if dataset.key_column is None:
+        return {}
     keys = {row.values[dataset.key_column] for row in rows}
     return dict(dataset.resolve_codes(session, kind=dataset.kind, codes=keys)) if keys else {}
 
@@ -263,7 +291,7 @@ def _resolve_references(
         kind: dict(dataset.resolve_codes(session, kind=kind, codes=codes)) if codes else {}
         for kind, codes in wanted.items()
     }
-    keys_in_file = {row.values[dataset.key_column] for row in rows}
+    keys_in_file = {_key(dataset, row) for row in rows} - {None}
     for row in rows:
         for reference in dataset.references:
             code = row.values.get(reference.column)
@@ -281,14 +309,15 @@ def _resolve_references(
 def _parents_first(dataset: Dataset, rows: list[_Row], errors: _Errors) -> list[_Row]:
     """Order rows so that a row referring to another row of the same file comes after it."""
     own = [r for r in dataset.references if r.kind == dataset.kind]
-    if not own:
+    if not own or dataset.key_column is None:
         return rows
-    by_key = {row.values[dataset.key_column]: row for row in rows}
+    key_column = dataset.key_column
+    by_key = {row.values[key_column]: row for row in rows}
     ordered: list[_Row] = []
     state: dict[str, str] = {}  # key -> "visiting" | "done"
 
     def visit(row: _Row, path: list[str]) -> None:
-        key = row.values[dataset.key_column]
+        key = row.values[key_column]
         if state.get(key) == "done":
             return
         if state.get(key) == "visiting":
