@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from salesdev.api.agreements import channel_agreement_resource, install_agreement_actions
+from salesdev.api.authorisations import channel_authorisation_resource
+from salesdev.api.browsing import install_catalogue_browsing
 from salesdev.api.docs import install_docs
 from salesdev.api.health import install_health
 from salesdev.api.identity import identity_api, install_audit_verification
 from salesdev.api.oauth2 import install_token_endpoint
+from salesdev.api.onboarding import install_onboarding_actions, partner_onboarding_resource
 from salesdev.api.platform import (
     install_delivery_retry,
     job_resource,
@@ -29,9 +33,18 @@ def install_api(app: FastAPI, runtime: Runtime) -> None:
     install_health(app, runtime)
     install_docs(app)
     install_token_endpoint(app, runtime)
-    sales = sales_development_api().add(job_resource(), notification_delivery_resource())
+    sales = sales_development_api().add(
+        job_resource(),
+        notification_delivery_resource(),
+        channel_authorisation_resource(),
+        partner_onboarding_resource(),
+        channel_agreement_resource(),
+    )
     install_resources(app, guard, sales)
     install_delivery_retry(app, guard, sales)
+    install_catalogue_browsing(app, guard, sales)
+    install_onboarding_actions(app, guard, sales)
+    install_agreement_actions(app, guard, sales)
     identity = identity_api()
     install_resources(app, guard, identity)
     install_audit_verification(app, guard, identity)

@@ -13,10 +13,13 @@ from typing import Any
 from salesdev.db.query import ListQuery
 from salesdev.db.session import unit_of_work
 from salesdev.domains.access import GRANTS, SYSTEM, Family, Role
+from salesdev.domains.agreements import create_agreement
 from salesdev.domains.audit import list_events
+from salesdev.domains.authorisation import authorise_offering
 from salesdev.domains.identity import create_api_token
 from salesdev.domains.jobs import create_job
 from salesdev.domains.notifications import publish_event, subscribe
+from salesdev.domains.onboarding import open_onboarding_case
 from salesdev.runtime import Runtime
 from tests.conftest import T0
 from tests.integration.api.conftest import BASE, IDENTITY, TestClient, bearer, new_token
@@ -35,6 +38,22 @@ EXPECTED: dict[str, Family | None] = {
     f"{BASE}/productOffering/{{id}}": Family.CATALOG,
     f"{BASE}/salesChannel": Family.CHANNELS,
     f"{BASE}/salesChannel/{{id}}": Family.CHANNELS,
+    f"{BASE}/salesChannel/{{id}}/sellableOffering": Family.CHANNELS,
+    f"{BASE}/channelAuthorisation": Family.CHANNELS,
+    f"{BASE}/channelAuthorisation/{{id}}": Family.CHANNELS,
+    f"{BASE}/partnerOnboarding": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}/transition": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}/approval": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}/checklistItem": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}/checklistItem/{{code}}": Family.PARTNERS,
+    f"{BASE}/partnerOnboarding/{{id}}/history": Family.PARTNERS,
+    f"{BASE}/channelAgreement": Family.PARTNERS,
+    f"{BASE}/channelAgreement/{{id}}": Family.PARTNERS,
+    f"{BASE}/channelAgreement/{{id}}/transition": Family.PARTNERS,
+    f"{BASE}/channelAgreement/{{id}}/version": Family.PARTNERS,
+    f"{BASE}/channelAgreement/{{id}}/version/{{n}}": Family.PARTNERS,
+    f"{BASE}/channelAgreement/{{id}}/diff": Family.PARTNERS,
     f"{BASE}/partner": Family.PARTNERS,
     f"{BASE}/partner/{{id}}": Family.PARTNERS,
     f"{BASE}/outlet": Family.CHANNELS,
@@ -120,11 +139,50 @@ def platform_rows(runtime: Runtime, world: World) -> dict[str, str]:
         }
 
 
+def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
+    """Rows every scoped role can see: a channel-wide authorisation of P1's channel, and
+    P1's on-boarding case and agreement."""
+    with unit_of_work(runtime.session_factory) as session:
+        authorisation = authorise_offering(
+            session,
+            principal=SYSTEM,
+            channel_id=world.ids["channel"],
+            product_offering_id=world.ids["offering"],
+            valid_from=T0,
+            now=T0,
+        )
+        case = open_onboarding_case(session, principal=SYSTEM, partner_id=world.ids["P1"], now=T0)
+        agreement = create_agreement(
+            session,
+            principal=SYSTEM,
+            partner_id=world.ids["P1"],
+            terms={
+                "name": "P1 2027",
+                "validFor": {"startDateTime": "2027-01-01T00:00:00Z"},
+                "commissionScheduleRef": "STD",
+                "paymentTermsDays": 30,
+            },
+            now=T0,
+        )
+        return {
+            "channelAuthorisation": str(authorisation.id),
+            "partnerOnboarding": str(case.id),
+            "channelAgreement": str(agreement.id),
+        }
+
+
+# Values for the other placeholders of item paths.
+SUB_ROWS = {"{code}": "credit_check", "{n}": "1"}
+
+
 def url_for(path: str, rows: dict[str, str]) -> str:
     if "{id}" not in path:
         return path
     resource = path.split("/")[4]
-    return path.replace("{id}", rows[resource])
+    url = path.replace("{id}", rows[resource])
+    for placeholder, value in SUB_ROWS.items():
+        url = url.replace(placeholder, value)
+    return url
 
 
 def allowed(roles: frozenset[Role], family: Family | None, method: str, read_only: bool) -> bool:
@@ -143,7 +201,11 @@ def test_every_published_operation_has_an_expected_permission(anonymous: TestCli
 def test_each_role_is_allowed_exactly_what_grants_says(
     anonymous: TestClient, runtime: Runtime, world: World
 ) -> None:
-    rows = {**{name: world.id(row) for name, row in ROWS.items()}, **platform_rows(runtime, world)}
+    rows = {
+        **{name: world.id(row) for name, row in ROWS.items()},
+        **platform_rows(runtime, world),
+        **partnering_rows(runtime, world),
+    }
     principals: list[tuple[str, frozenset[Role], bool, str]] = [
         (role.value, frozenset({role}), False, world.tokens[role.value]) for role in Role
     ]

@@ -20,7 +20,7 @@ from salesdev.domains.access import Family
 
 # Set by the server on every representation; never written by a client.
 SERVER_KEYS = ("id", "href", "@type", "@baseType", "@schemaLocation")
-STATE_ATTRIBUTES = ("status", "lifecycleStatus")
+STATE_ATTRIBUTES = ("status", "lifecycleStatus", "state")
 
 
 @dataclass
@@ -37,6 +37,9 @@ class Resource:
     schema_location: str | None = None
     display_attribute: str = "name"
     description: str = ""
+    # When the list is answered by a domain service with its own filter names, the
+    # attributes it filters and sorts on (TMF name -> the service's attribute).
+    filters: Mapping[str, Attribute] | None = None
     api: ApiSpec | None = field(default=None, repr=False)
 
     @property
@@ -60,6 +63,8 @@ class Resource:
         return tuple(a for a in self.attributes if not a.readonly)
 
     def filter_attributes(self) -> dict[str, Attribute]:
+        if self.filters is not None:
+            return dict(self.filters)
         found: dict[str, Attribute] = {"id": Attribute(self.model.id, uuid.UUID)}
         for attr in self.readable:
             found.update(attr.filters(self.model))
