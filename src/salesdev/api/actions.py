@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import Request
@@ -15,6 +15,7 @@ from starlette.responses import Response
 from salesdev.api.toolkit.openapi import json_content
 from salesdev.api.toolkit.resource import RenderContext, Resource
 from salesdev.api.toolkit.responses import TmfJSONResponse
+from salesdev.core import periods
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 
 FieldKind = Literal["str", "bool"]
@@ -86,22 +87,11 @@ def parse_fields(body: Any, fields: Mapping[str, Field], *, label: str) -> dict[
 
 
 def parse_instant(raw: Any, *, location: str) -> datetime:
-    """An ISO 8601 date-time with a timezone, or a date (midnight UTC)."""
-    problem = "expected an ISO 8601 date-time with a timezone, e.g. 2026-01-01T00:00:00Z"
-    if not isinstance(raw, str):
-        raise InvalidInput("Invalid date-time", [ErrorDetail(location, problem)])
-    text = raw.strip()
+    """An instant from a request (ISO 8601 with a timezone, or a date: midnight UTC)."""
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput("Invalid date-time", [ErrorDetail(location, problem)]) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(
-            "Invalid date-time", [ErrorDetail(location, "a timezone is required, e.g. ...Z")]
-        )
-    return value
+        return periods.parse_instant(raw)
+    except ValueError as exc:
+        raise InvalidInput("Invalid date-time", [ErrorDetail(location, str(exc))]) from None
 
 
 def parse_count(raw: str | None, *, location: str, default: int, high: int) -> int:

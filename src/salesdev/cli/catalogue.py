@@ -18,6 +18,7 @@ from salesdev.cli.columns import aligned
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
 from salesdev.cli.operator import OPERATOR
+from salesdev.core import periods
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.money import Money
 from salesdev.domains.authorisation import SellableOffering, sellable_offerings
@@ -77,21 +78,9 @@ def browse_command(
 
 def parse_instant(text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(
-            "Invalid --at",
-            [
-                ErrorDetail(
-                    "--at",
-                    f"expected an ISO 8601 date-time with a timezone, e.g. "
-                    f"2026-11-01T00:00:00Z; got {text!r}",
-                )
-            ],
-        )
-    return value
+        return periods.parse_instant(text)
+    except ValueError as exc:
+        raise InvalidInput("Invalid --at", [ErrorDetail("--at", str(exc))]) from None
 
 
 def _channel_id(session: Session, code: str) -> uuid.UUID:

@@ -18,6 +18,36 @@ def require_aware(value: datetime, *, location: str = "datetime") -> datetime:
     return value
 
 
+_INSTANT_EXAMPLE = "2026-01-01T00:00:00Z"
+
+
+def parse_instant(value: object) -> datetime:
+    """An aware datetime from a datetime or ISO 8601 text; a bare date means midnight UTC.
+
+    The one parser of instants for every interface; raises ValueError with a message
+    that callers put under their own location (field, column, option).
+    """
+    if isinstance(value, datetime):
+        instant = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+            instant = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            raise ValueError(
+                f"expected an ISO 8601 date-time with a timezone, e.g. {_INSTANT_EXAMPLE}; got {value!r}"
+            ) from None
+    else:
+        raise ValueError(
+            f"expected an ISO 8601 date-time with a timezone, e.g. {_INSTANT_EXAMPLE}; got {value!r}"
+        )
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"a timezone is required (e.g. {_INSTANT_EXAMPLE}); got {value!r}")
+    return instant
+
+
 @dataclass(frozen=True)
 class Validity:
     valid_from: datetime

@@ -326,7 +326,7 @@ def test_invalid_terms_are_reported_by_path_and_nothing_is_written(
         ),
         (
             "validFor.startDateTime",
-            "a timezone is required (e.g. 2027-01-01T00:00:00Z); got '2027-01-01T00:00:00'",
+            "a timezone is required (e.g. 2026-01-01T00:00:00Z); got '2027-01-01T00:00:00'",
         ),
         (
             "commissionScheduleRef",

@@ -186,7 +186,10 @@ def test_bad_input_is_a_400_naming_every_location(
     assert response.json()["details"] == [
         {"location": "channel.id", "message": "not a UUID: 'not-a-uuid'"},
         {"location": "productOffering", "message": "is required"},
-        {"location": "validFor.startDateTime", "message": "a timezone is required, e.g. ...Z"},
+        {
+            "location": "validFor.startDateTime",
+            "message": "a timezone is required (e.g. 2026-01-01T00:00:00Z); got '2027-01-01T00:00:00'",
+        },
     ]
     bad_prerequisite = client.post(
         f"{BASE}/channelAuthorisation",

@@ -150,16 +150,16 @@ def test_browse_before_any_authorisation_says_there_is_nothing(cli: Cli, world: 
             "Error: Partner 'ACME' does not sell through sales channel 'WEB'\n",
         ),
         (
-            ["--channel", "DEALERS", "--at", "2026-11-01"],
+            ["--channel", "DEALERS", "--at", "2026-11-01T00:00"],
             3,
-            "Error: Invalid --at\n  - --at: expected an ISO 8601 date-time with a timezone, "
-            "e.g. 2026-11-01T00:00:00Z; got '2026-11-01'\n",
+            "Error: Invalid --at\n  - --at: a timezone is required "
+            "(e.g. 2026-01-01T00:00:00Z); got '2026-11-01T00:00'\n",
         ),
         (
             ["--channel", "DEALERS", "--at", "soon"],
             3,
             "Error: Invalid --at\n  - --at: expected an ISO 8601 date-time with a timezone, "
-            "e.g. 2026-11-01T00:00:00Z; got 'soon'\n",
+            "e.g. 2026-01-01T00:00:00Z; got 'soon'\n",
         ),
     ],
 )

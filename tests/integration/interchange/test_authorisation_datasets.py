@@ -128,7 +128,7 @@ def test_every_row_error_is_reported_with_its_row_and_nothing_is_written(
         "DEALERS,ACME,FIBRE-1G,2026-05-01T00:00:00Z,,,\n"
         "DEALERS,,ROUTER,2026-01-01T00:00:00Z,,diploma:X;certification:C1;certification:C1,\n"
         "WEB,,ROUTER,2026-01-01T00:00:00Z,,certification,\n"
-        "DEALERS,,ROUTER,2026-01-01,,,paused\n",
+        "DEALERS,,ROUTER,2026-01-01T00:00,,,paused\n",
     )
 
     with pytest.raises(InvalidInput) as raised:
@@ -137,7 +137,7 @@ def test_every_row_error_is_reported_with_its_row_and_nothing_is_written(
     assert str(raised.value) == (
         "auth.csv: 7 error(s) for dataset channel_authorisations; nothing was imported\n"
         "  - row 7 (line 8): column 'valid_from': a timezone is required "
-        "(e.g. 2026-01-01T00:00:00Z), got '2026-01-01'\n"
+        "(e.g. 2026-01-01T00:00:00Z); got '2026-01-01T00:00'\n"
         "  - row 7 (line 8): column 'status': expected one of active, withdrawn, got 'paused'\n"
         "  - row 2 (line 3): column 'offering_code': no product offering with code 'TV-MAX'\n"
         "  - row 3 (line 4): the period overlaps that of row 1 (line 2): both authorise "

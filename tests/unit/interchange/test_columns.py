@@ -66,12 +66,12 @@ def test_cells_are_read_as_their_column_type(column: Column, raw: Any, expected:
         (
             Column("at", "datetime"),
             "2026-01-01T00:00:00",
-            "a timezone is required (e.g. 2026-01-01T00:00:00Z), got '2026-01-01T00:00:00'",
+            "a timezone is required (e.g. 2026-01-01T00:00:00Z); got '2026-01-01T00:00:00'",
         ),
         (
             Column("at", "datetime"),
             "soon",
-            "expected an ISO 8601 date-time with a timezone, got 'soon'",
+            "expected an ISO 8601 date-time with a timezone, e.g. 2026-01-01T00:00:00Z; got 'soon'",
         ),
         (Column("flag", "bool"), "maybe", "expected true or false, got 'maybe'"),
         (Column("id", "uuid"), "x-1", "expected a UUID, got 'x-1'"),

@@ -25,7 +25,7 @@ from salesdev.core.errors import (
     RuleViolation,
 )
 from salesdev.core.ids import new_id
-from salesdev.core.periods import require_aware
+from salesdev.core.periods import parse_instant, require_aware
 from salesdev.db.models import (
     ChannelAgreement,
     ChannelAgreementVersion,
@@ -41,7 +41,6 @@ from salesdev.domains.agreements.terms import (
     iso,
     merge_patch,
     normalise_terms,
-    parse_instant,
 )
 from salesdev.domains.agreements.workflow import (
     BINDING,

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
-from salesdev.core.periods import Period
+from salesdev.core.periods import Period, parse_instant
 
 TERM_FIELDS = (
     "name",
@@ -76,19 +76,6 @@ def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str
 
 def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_instant(value: Any) -> datetime:
-    """An aware datetime from a datetime or an ISO 8601 text; ValueError otherwise."""
-    if isinstance(value, datetime):
-        instant = value
-    elif isinstance(value, str):
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    else:
-        raise ValueError(f"expected an ISO 8601 date-time; got {value!r}")
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"a timezone is required (e.g. 2027-01-01T00:00:00Z); got {value!r}")
-    return instant
 
 
 def _name(value: Any, errors: list[ErrorDetail]) -> str:

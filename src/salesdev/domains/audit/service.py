@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from salesdev.core.errors import NotFound
 from salesdev.core.ids import new_id
+from salesdev.core.periods import parse_instant
 from salesdev.db.models import (
     ApiToken,
     AuditChainHead,
@@ -302,20 +303,13 @@ def _stream(session: Session, statement: Select[Any]) -> Iterator[Iterator[Audit
         result.close()
 
 
-def _parse_time(raw: str) -> datetime:
-    value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise ValueError("a timezone is required")
-    return value
-
-
 AUDIT_ATTRIBUTES: dict[str, Attribute] = {
     "id": Attribute(AuditEvent.id, parse=uuid.UUID),
     "actor": Attribute(AuditEvent.actor),
     "action": Attribute(AuditEvent.action),
     "objectType": Attribute(AuditEvent.object_type),
     "objectId": Attribute(AuditEvent.object_id),
-    "occurredAt": Attribute(AuditEvent.occurred_at, parse=_parse_time),
+    "occurredAt": Attribute(AuditEvent.occurred_at, parse=parse_instant),
     "sequence": Attribute(AuditEvent.sequence, parse=int),
 }
 

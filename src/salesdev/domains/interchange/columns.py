@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from salesdev.core.errors import InvalidInput
 from salesdev.core.money import parse_amount
+from salesdev.core.periods import parse_instant
 
 ColumnType = Literal["str", "int", "decimal", "date", "datetime", "bool", "uuid"]
 
@@ -118,21 +119,10 @@ def _parse_date(raw: Any) -> date:
 
 
 def _parse_datetime(raw: Any) -> datetime:
-    if isinstance(raw, datetime):
-        value = raw
-    elif isinstance(raw, str):
-        text = raw.strip()
-        try:
-            value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            raise CellError(
-                f"expected an ISO 8601 date-time with a timezone, got {raw!r}"
-            ) from None
-    else:
-        raise CellError(f"expected an ISO 8601 date-time with a timezone, got {raw!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise CellError(f"a timezone is required (e.g. 2026-01-01T00:00:00Z), got {raw!r}")
-    return value
+    try:
+        return parse_instant(raw)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 def _parse_bool(raw: Any) -> bool:

@@ -21,7 +21,7 @@ from salesdev.core.errors import (
     PreconditionFailed,
     RuleViolation,
 )
-from salesdev.core.periods import require_aware
+from salesdev.core.periods import parse_instant, require_aware
 from salesdev.db.models import (
     OnboardingCase,
     OnboardingChecklistItem,
@@ -71,8 +71,8 @@ ONBOARDING_ATTRIBUTES: dict[str, Attribute] = {
     "partnerId": Attribute(OnboardingCase.partner_id, parse=uuid.UUID),
     "state": Attribute(OnboardingCase.state),
     "requestedState": Attribute(OnboardingCase.requested_state),
-    "createdAt": Attribute(OnboardingCase.created_at, sortable=True),
-    "updatedAt": Attribute(OnboardingCase.updated_at, sortable=True),
+    "createdAt": Attribute(OnboardingCase.created_at, parse=parse_instant),
+    "updatedAt": Attribute(OnboardingCase.updated_at, parse=parse_instant),
 }
 
 

@@ -24,6 +24,7 @@ from salesdev.core.errors import (
 )
 from salesdev.core.ids import parse_id
 from salesdev.core.money import parse_amount, parse_currency
+from salesdev.core.periods import parse_instant
 from salesdev.domains.access import Principal, authorize, in_scope, scope_condition
 from salesdev.domains.reference.kinds import ENTITY_KINDS, EntityKind, FieldSpec
 
@@ -312,15 +313,7 @@ def _parse_date(raw: Any) -> date:
 
 
 def _parse_datetime(raw: Any) -> datetime:
-    if isinstance(raw, datetime):
-        value = raw
-    else:
-        try:
-            value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput(
-                f"expected an ISO 8601 date-time with a timezone; got {raw!r}"
-            ) from None
-    if value.tzinfo is None:
-        raise InvalidInput(f"a timezone is required (e.g. 2026-01-01T00:00:00Z); got {raw!r}")
-    return value
+    try:
+        return parse_instant(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
