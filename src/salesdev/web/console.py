@@ -11,11 +11,16 @@ from salesdev.web.protection import SecuredStaticFiles
 from salesdev.web.routing import console_route_class
 from salesdev.web.views.account import install_account_pages
 from salesdev.web.views.admin import install_admin_pages
+from salesdev.web.views.agreements import install_agreement_pages
 from salesdev.web.views.audit import install_audit_pages
+from salesdev.web.views.authorisations import install_authorisation_pages
+from salesdev.web.views.catalogue_browsing import install_catalogue_browsing
+from salesdev.web.views.channel_sales import install_channel_sales
 from salesdev.web.views.entities import install_entity_pages
 from salesdev.web.views.home import install_home
 from salesdev.web.views.jobs import install_job_pages
 from salesdev.web.views.notifications import install_notification_pages
+from salesdev.web.views.onboarding import install_onboarding_pages
 from salesdev.web.views.sections import install_section_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -30,6 +35,11 @@ def install_console(app: FastAPI, runtime: Runtime) -> None:
     install_home(router, runtime)
     install_job_pages(router, runtime)
     install_entity_pages(router, runtime)
+    install_catalogue_browsing(router, runtime)
+    install_authorisation_pages(router, runtime)
+    install_channel_sales(router, runtime)
+    install_onboarding_pages(router, runtime)
+    install_agreement_pages(router, runtime)
     install_admin_pages(router, runtime)
     install_audit_pages(router, runtime)
     install_notification_pages(router, runtime)

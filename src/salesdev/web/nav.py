@@ -93,18 +93,32 @@ SECTIONS: tuple[Section, ...] = (
         "product_family",
         "product_offering",
     ),
-    _built(
+    Section(
         "channels",
         "Channels",
-        "Sales channels, their hierarchy, and the outlets that sell through them.",
-        "sales_channel",
-        "outlet",
+        "/channels",
+        True,
+        "Sales channels, their hierarchy, the outlets that sell through them, what each may "
+        "sell, and which channels drive the orders.",
+        (
+            *_kind_pages("sales_channel", "outlet"),
+            NavPage("Authorisations", "/channels/authorisations", Family.CHANNELS),
+            NavPage("Catalogue browsing", "/channels/catalogue", Family.CHANNELS),
+            NavPage("Channel sales", "/channels/sales", Family.CHANNELS),
+        ),
     ),
-    _built(
+    Section(
         "partners",
         "Partners",
-        "Dealers, master agents, franchisees and wholesale resellers.",
-        "partner",
+        "/partners",
+        True,
+        "Dealers, master agents, franchisees and wholesale resellers, their on-boarding and "
+        "their channel agreements.",
+        (
+            *_kind_pages("partner"),
+            NavPage("On-boarding", "/onboarding", Family.PARTNERS),
+            NavPage("Agreements", "/agreements", Family.PARTNERS),
+        ),
     ),
     _built(
         "organisation",

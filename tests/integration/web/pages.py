@@ -49,3 +49,12 @@ def input_value(html: str, field: str) -> str:
     match = re.search(rf'<input [^>]*id="f-{field}" [^>]*value="([^"]*)"', html)
     assert match, f"no input for {field}"
     return unescape(match.group(1))
+
+
+def body_rows(html: str) -> list[list[str]]:
+    """Like :func:`table_rows`, also the rows that carry attributes (highlighted, grouped)."""
+    body = _ROWS.search(html)
+    if not body:
+        return []
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    return [[text(cell) for cell in _CELL.findall(row)] for row in rows]
