@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -300,3 +300,21 @@ def test_a_withdrawn_row_brought_in_as_history_blocks_nothing(
     # then it is kept, as withdrawn, beside the active one
     assert withdrawn.status == "withdrawn"
     assert _count(session) == 2
+
+
+def test_in_force_at_keeps_the_active_rows_whose_period_contains_the_instant(
+    session: Session, world: dict[str, Any]
+) -> None:
+    # given one row ending in March, one starting in March, and one withdrawn before it started
+    ended = _authorise(session, world, valid_from=JAN, valid_to=MAR)
+    later = _authorise(session, world, valid_from=MAR)
+    _authorise(session, world, valid_from=FEB, valid_to=MAR, withdrawn=True)
+    # when listing what is in force at the boundary and just before it
+    at_march = list_authorisations(session, principal=MANAGER, query=ListQuery(), in_force_at=MAR)
+    before = list_authorisations(
+        session, principal=MANAGER, query=ListQuery(), in_force_at=MAR - timedelta(microseconds=1)
+    )
+    # then the end is exclusive and the start inclusive; the withdrawn row never counts
+    assert [r.id for r in at_march.items] == [later.id]
+    assert [r.id for r in before.items] == [ended.id]
+    assert (at_march.total, before.total) == (1, 1)

@@ -222,14 +222,28 @@ AUTHORISATION_ATTRIBUTES: dict[str, Attribute] = {
 
 
 def list_authorisations(
-    session: Session, *, principal: Principal, query: ListQuery
+    session: Session,
+    *,
+    principal: Principal,
+    query: ListQuery,
+    in_force_at: datetime | None = None,
 ) -> Page[ChannelAuthorisation]:
-    """Authorisations the principal may see, oldest start first unless sorted otherwise."""
+    """Authorisations the principal may see, oldest start first unless sorted otherwise;
+    with ``in_force_at``, only the active ones whose period contains that instant."""
     authorize(principal, Family.CHANNELS, "read")
     statement = select(ChannelAuthorisation)
     condition = authorisation_condition(session, principal=principal)
     if condition is not None:
         statement = statement.where(condition)
+    if in_force_at is not None:
+        require_aware(in_force_at, location="in_force_at")
+        statement = statement.where(
+            ChannelAuthorisation.status == "active",
+            ChannelAuthorisation.valid_from <= in_force_at,
+            or_(
+                ChannelAuthorisation.valid_to.is_(None), ChannelAuthorisation.valid_to > in_force_at
+            ),
+        )
     return fetch_page(
         session,
         statement,

@@ -140,14 +140,7 @@ def _list_query(
     elif status:
         filters.append(Filter("status", "eq", (status,)))
     active_at = parse_day(text_of(raw, "active_at"), "active_at", errors)
-    if active_at is not None:
-        filters.append(Filter("status", "eq", ("active",)))
-        filters.append(Filter("validFrom", "lte", (active_at.isoformat(),)))
     return filters, active_at
-
-
-def _in_force(row: ChannelAuthorisation, at: datetime) -> bool:
-    return row.valid_from <= at and (row.valid_to is None or row.valid_to > at)
 
 
 def _prerequisite_rows(form: Any) -> list[PrerequisiteRow]:
@@ -177,21 +170,14 @@ def install_authorisation_pages(router: APIRouter, runtime: Runtime) -> None:
             rows: list[AuthorisationRow] = []
             total = 0
             if not errors:
-                if active_at is None:
-                    page = list_authorisations(
-                        session,
-                        principal=principal,
-                        query=ListQuery(filters=tuple(filters), offset=offset, limit=limit),
-                    )
-                    items, total = page.items, page.total
-                else:
-                    # "In force at" needs an open end or an end after the day: filtered here.
-                    every = list_authorisations(
-                        session, principal=principal, query=ListQuery(filters=tuple(filters))
-                    ).items
-                    matching = [r for r in every if _in_force(r, active_at)]
-                    items, total = matching[offset : offset + limit], len(matching)
-                rows = _rows(session, items)
+                page = list_authorisations(
+                    session,
+                    principal=principal,
+                    query=ListQuery(filters=tuple(filters), offset=offset, limit=limit),
+                    in_force_at=active_at,
+                )
+                rows = _rows(session, page.items)
+                total = page.total
         field_errors: dict[str, list[str]] = {}
         for detail in errors:
             field_errors.setdefault(detail.location, []).append(detail.message)
