@@ -94,3 +94,24 @@ def bundle_item(
         ProductOfferingBundleItem(bundle_id=bundle_id, component_id=component_id, position=position)
     )
     session.flush()
+
+
+def approved_agreement(session: Session, partner_id: uuid.UUID, *, now: datetime) -> Any:
+    """A partner agreement written by one channel manager and approved by another."""
+    from salesdev.domains.agreements import create_agreement, transition_agreement
+
+    author, approver = user("negotiator"), user("approver")
+    terms = {
+        "name": "Dealer agreement",
+        "validFor": {"startDateTime": "2027-01-01T00:00:00Z"},
+        "commissionScheduleRef": "DEALER-STD",
+        "paymentTermsDays": 30,
+    }
+    agreement = create_agreement(
+        session, principal=author, partner_id=partner_id, terms=terms, now=now
+    )
+    for who, status in ((author, "in_negotiation"), (approver, "approved")):
+        transition_agreement(
+            session, principal=who, agreement_id=agreement.id, to_status=status, now=now
+        )
+    return agreement

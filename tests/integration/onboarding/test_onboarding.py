@@ -97,6 +97,7 @@ def test_a_partner_moves_through_every_step_to_active_with_history_in_order(
     _check_all(session, case)
     _advance(session, case, "agreement_negotiation", 3, comment="All checks clear")
     _approve(session, case, 4, comment="Agreed")
+    b.approved_agreement(session, partner.id, now=at(4))
     _advance(session, case, "training", 5)
     _advance(session, case, "active", 6, comment="Passed FIBRE-101")
     _approve(session, case, 7)
@@ -129,6 +130,26 @@ def test_a_partner_moves_through_every_step_to_active_with_history_in_order(
         (6, "requested", "training", "active", "user:carla", None, at(6), "Passed FIBRE-101"),
         (7, "approved", "training", "active", "user:omar", "user:carla", at(7), ""),
     ]
+
+
+def test_negotiation_ends_only_with_an_approved_agreement(
+    session: Session, partner: Any, case: OnboardingCase
+) -> None:
+    # given a case in agreement negotiation and no approved agreement with the partner
+    _advance(session, case, "due_diligence", 1)
+    _check_all(session, case)
+    _advance(session, case, "agreement_negotiation", 3)
+    _approve(session, case, 4)
+    # when it is sent to training, it is refused and stays where it is
+    with pytest.raises(RuleViolation) as caught:
+        _advance(session, case, "training", 5)
+    assert caught.value.message == (
+        "Agreement negotiation is not complete: the partner has no approved agreement"
+    )
+    assert case.state == "agreement_negotiation"
+    # then once an agreement is approved it moves on
+    b.approved_agreement(session, partner.id, now=at(5))
+    assert _advance(session, case, "training", 6).state == "training"
 
 
 def test_a_skipped_step_is_refused_saying_what_comes_next_and_nothing_changes(
@@ -280,6 +301,7 @@ def test_suspension_and_reactivation_follow_the_partner_status(
     _check_all(session, case)
     _advance(session, case, "agreement_negotiation", 3)
     _approve(session, case, 4)
+    b.approved_agreement(session, partner.id, now=at(4))
     _advance(session, case, "training", 5)
     _advance(session, case, "active", 6)
     _approve(session, case, 7)

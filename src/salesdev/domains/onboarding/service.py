@@ -23,6 +23,7 @@ from salesdev.core.errors import (
 )
 from salesdev.core.periods import parse_instant, require_aware
 from salesdev.db.models import (
+    ChannelAgreement,
     OnboardingCase,
     OnboardingChecklistItem,
     OnboardingHistoryEntry,
@@ -417,6 +418,19 @@ def _check_preconditions(
                     ErrorDetail(f"checklist.{item.code}", f"{item.label}: not checked")
                     for item in missing
                 ],
+            )
+    if current is OnboardingState.AGREEMENT_NEGOTIATION and target is OnboardingState.TRAINING:
+        # Negotiation ends with terms: an approved (or already active) agreement with the partner.
+        agreed = session.scalar(
+            select(ChannelAgreement.id).where(
+                ChannelAgreement.partner_id == case.partner_id,
+                ChannelAgreement.status.in_(("approved", "active")),
+            )
+        )
+        if agreed is None:
+            raise RuleViolation(
+                "Agreement negotiation is not complete: the partner has no approved agreement",
+                [ErrorDetail("agreement", "approve a channel agreement with this partner first")],
             )
 
 
