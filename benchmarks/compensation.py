@@ -1,36 +1,49 @@
 """Benchmark: the compensation engine (DuckDB) against pandas and a per-row Python loop.
 
     .venv/bin/python benchmarks/compensation.py [--events 10000000] [--loop-events 1000000]
+        [--memory-limit-mb 2048] [--threads N] [--no-baselines] [--work-dir DIR]
 
 Generates a synthetic event store (Parquet, the store layout) of about ``--events``
 events for ~20,000 payees (18,000 reps, 2,000 dealer partners) and five product
 families: October 2026 orders, activations, port-ins, cancellations, recurring
 charges, payments, suspensions, resumptions and deactivations, plus the
-activations of the lines billed in October in the months before. The plan has
-every component kind: per-family rates, marginal tiers with a gate, cap and
-floor, activation and port-in bounties with a 30-day chargeback window, and a
-12-month residual.
+activations of the lines billed in October in the months before. The events are
+generated a chunk of lines at a time, so any size fits in bounded memory. The
+plan has every component kind: per-family rates, marginal tiers with a gate,
+cap and floor, activation and port-in bounties with a 30-day chargeback window,
+and a 12-month residual.
 
 Figures:
-- compute_s: ``calculate`` over the events already in memory (an Arrow table);
+- compute_s: the stages of ``calculate`` (credit, measure, incentive, payment);
 - end_to_end_s: read the Parquet store + calculate + write the lines to Parquet;
-- peak_rss_mb: the process's high-water mark after the DuckDB runs;
+- peak_rss_mb: the high-water mark of the process that ran end_to_end (a fresh
+  one: neither the generator nor the baselines count);
 - pandas_s: the same rules with pandas on the same events (read included);
 - loop_1m_s: a per-row Python loop over ``--loop-events`` events, scaled to N.
+Both baselines read only the columns their rules use, as the engine does.
 Totals (sum of rounded payment lines) must match exactly: DuckDB and pandas on N
-events, DuckDB and the loop on the loop's events. The last line is one JSON object.
+events, DuckDB and the loop on the loop's events. The calculation runs a second
+time with every stage profiled, from an Arrow table in memory (from the store
+with ``--no-baselines``): its lines must be byte-identical, and the plan-shape
+check (salesdev.analytics.compensation.plan_shape) must find every join a hash
+join built on its small side. The last line is one JSON object; the exit status
+is 1 when totals differ or a plan lost its shape. ``--no-baselines`` is for runs
+too large for pandas (100 million events): pandas_s and loop_1m_s are null.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -41,7 +54,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from salesdev.analytics.compensation import calculate
+from salesdev.analytics.compensation import CalculationResult, calculate, plan_shape_problems
+from salesdev.analytics.compensation.plan_shape import hash_join_build_tables
+from salesdev.analytics.compensation.runner import DEFAULT_MEMORY_LIMIT_MB
 from salesdev.analytics.events import EVENT_SCHEMA, EventStoreWriter
 from salesdev.core.periods import Period
 from salesdev.engine.compensation import (
@@ -60,6 +75,7 @@ FAMILIES = ("DSL", "FIBRE", "MOBILE_POSTPAID", "MOBILE_PREPAID", "TV")
 REPS, PARTNERS, STAFF_PER_PARTNER = 18_000, 2_000, 2
 DEALER_STAFF_FROM = REPS - PARTNERS * STAFF_PER_PARTNER  # reps from here work for a partner
 US_PER_DAY = 86_400_000_000
+CHUNK_EVENTS = 2_000_000  # events generated at a time
 UNITS = 10_000  # amounts are generated in units of 0.0001 (DECIMAL(18,4))
 TYPES = (
     "order", "activation", "port_in", "cancellation", "recurring_charge", "payment",
@@ -116,12 +132,62 @@ def _us(at: datetime) -> int:
     return int(at.timestamp()) * 1_000_000
 
 
-def generate(events: int, seed: int, store: Path) -> int:
-    """Write about ``events`` events to ``store``; return how many were written."""
-    rng = np.random.default_rng(seed)
+@dataclass(frozen=True)
+class Dimensions:
+    """The ids every chunk of events draws from: the same for a seed."""
+
+    reps: pa.Array
+    partners: pa.Array
+    customers: pa.Array
+    offerings: pa.Array
+
+
+def dimensions(seed: int) -> Dimensions:
+    rng = np.random.default_rng(seed + 1)
+    return Dimensions(
+        _uuids(REPS, rng), _uuids(PARTNERS, rng), _uuids(1000, rng), _uuids(len(FAMILIES), rng)
+    )
+
+
+def generate(events: int, seed: int, store: Path, *, chunk_events: int = CHUNK_EVENTS) -> int:
+    """Write about ``events`` events to ``store``; return how many were written.
+
+    Lines are independent, so the events are generated a chunk of lines at a
+    time (each with its own seeded generator) and appended to the store: memory
+    holds one chunk, whatever ``events``.
+    """
+    existing_total = int(events / 3.55)
+    new_total = int(existing_total * 0.2)
+    chunks = max(1, -(-events // chunk_events))
+    dims = dimensions(seed)
+    written, line_offset = 0, 0
+    with EventStoreWriter(store) as writer:
+        for chunk in range(chunks):
+            existing = _share(existing_total, chunk, chunks)
+            new = _share(new_total, chunk, chunks)
+            rng = np.random.default_rng([seed, chunk])
+            table = _chunk(existing, new, rng, dims, line_offset=line_offset, first_event=written)
+            for offset in range(0, table.num_rows, 2_000_000):
+                writer.write(table.slice(offset, 2_000_000))
+            written += table.num_rows
+            line_offset += existing + new
+    return written
+
+
+def _share(total: int, chunk: int, chunks: int) -> int:
+    return total * (chunk + 1) // chunks - total * chunk // chunks
+
+
+def _chunk(
+    existing: int,
+    new: int,
+    rng: np.random.Generator,
+    dims: Dimensions,
+    *,
+    line_offset: int,
+    first_event: int,
+) -> pa.Table:
     start, end = _us(PERIOD.start), _us(PERIOD.end)
-    existing = int(events / 3.55)
-    new = int(existing * 0.2)
     lines = existing + new
     rep = rng.integers(0, REPS, lines)
     partner = np.where(rep >= DEALER_STAFF_FROM, (rep - DEALER_STAFF_FROM) // STAFF_PER_PARTNER, -1)
@@ -188,11 +254,10 @@ def generate(events: int, seed: int, store: Path) -> int:
     amounts = np.concatenate([p[3] for p in parts])
     order = np.lexsort((kinds, index, times))
     index, kinds, times, amounts = index[order], kinds[order], times[order], amounts[order]
-    table = _table(index, kinds, times, amounts, rep, partner, family, seed)
-    with EventStoreWriter(store) as writer:
-        for offset in range(0, table.num_rows, 2_000_000):
-            writer.write(table.slice(offset, 2_000_000))
-    return int(table.num_rows)
+    return _table(
+        index, kinds, times, amounts, rep, partner, family, dims,
+        line_offset=line_offset, first_event=first_event,
+    )  # fmt: skip
 
 
 def _uuids(count: int, rng: np.random.Generator) -> pa.Array:
@@ -221,23 +286,24 @@ def _table(
     rep: np.ndarray,
     partner: np.ndarray,
     family: np.ndarray,
-    seed: int,
+    dims: Dimensions,
+    *,
+    line_offset: int,
+    first_event: int,
 ) -> pa.Table:
-    rng = np.random.default_rng(seed + 1)
     n = line.size
-    reps, partners, customers = _uuids(REPS, rng), _uuids(PARTNERS, rng), _uuids(1000, rng)
-    offerings = _uuids(len(FAMILIES), rng)
+    reps, partners, customers, offerings = dims.reps, dims.partners, dims.customers, dims.offerings
     line_partner = partner[line]
     partner_ids = partners.take(pa.array(np.where(line_partner < 0, 0, line_partner)))
     partner_ids = pc.if_else(pa.array(line_partner < 0), pa.scalar(None, pa.string()), partner_ids)
     return pa.table(
         {
-            "event_id": _labels(np.arange(1, n + 1), "EV", 10),
+            "event_id": _labels(np.arange(first_event + 1, first_event + n + 1), "EV", 10),
             "event_type": pa.array(np.asarray(TYPES, dtype=object)[kinds], pa.string()),
             "event_time": pa.array(times, pa.timestamp("us", tz="UTC")),
-            "line_id": _labels(line + 1, "LN", 9),
+            "line_id": _labels(line + line_offset + 1, "LN", 9),
             "order_id": pa.nulls(n, pa.string()),
-            "customer_id": customers.take(pa.array(line % 1000)),
+            "customer_id": customers.take(pa.array((line + line_offset) % 1000)),
             "premise_id": pa.nulls(n, pa.string()),
             "product_offering_id": offerings.take(pa.array(family[line])),
             "product_family_code": pa.array(np.asarray(FAMILIES, dtype=object)[family[line]]),
@@ -254,19 +320,19 @@ def _table(
     )
 
 
-def quotas_for(store: Path) -> dict[str, Decimal]:
-    """A quota for every payee, derived from its id: the same for every run."""
-    table = pq.read_table(store, columns=["sales_person_id", "partner_id"], partitioning=None)
-    reps = pc.unique(table.column("sales_person_id")).drop_null().to_pylist()
-    partners = pc.unique(table.column("partner_id")).drop_null().to_pylist()
-    quotas = {rep: Decimal(1500 + (int(rep[:6], 16) % 400) * 10) for rep in reps}
-    quotas.update({p: Decimal(30_000 + (int(p[:6], 16) % 400) * 100) for p in partners})
+def quotas_for(seed: int) -> dict[str, Decimal]:
+    """A quota for every payee of the data set, derived from its id: the same for every run."""
+    dims = dimensions(seed)
+    quotas = {rep: Decimal(1500 + (int(rep[:6], 16) % 400) * 10) for rep in dims.reps.to_pylist()}
+    quotas.update(
+        {p: Decimal(30_000 + (int(p[:6], 16) % 400) * 100) for p in dims.partners.to_pylist()}
+    )
     return quotas
 
 
-def read_store(store: Path) -> pa.Table:
+def read_store(store: Path, columns: list[str] | None = None) -> pa.Table:
     files = sorted(store.rglob("*.parquet"))
-    return pa.concat_tables(pq.read_table(f, schema=EVENT_SCHEMA) for f in files)
+    return pa.concat_tables(pq.read_table(f, columns=columns, schema=EVENT_SCHEMA) for f in files)
 
 
 # --- shared incentive rules for the two baselines (per line, on aggregated measures) ----------
@@ -321,7 +387,7 @@ REVENUE = ["order", "cancellation", "recurring_charge"]
 def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Decimal:
     columns = ["event_id", "event_type", "event_time", "line_id", "product_family_code",
                "sales_person_id", "partner_id", "amount"]  # fmt: skip
-    table = read_store(store).select(columns)
+    table = read_store(store, columns)  # only what the rules read, like the engine
     units = pc.cast(pc.multiply(table.column("amount"), pa.scalar(UNITS)), pa.int64())
     frame = table.drop_columns(["amount"]).to_pandas()
     frame["units"] = units.to_numpy()
@@ -404,10 +470,14 @@ def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Deci
 # --- per-row Python loop -----------------------------------------------------------------------
 
 
+LOOP_COLUMNS = ["event_type", "event_time", "line_id", "product_family_code",
+                "sales_person_id", "partner_id", "amount"]  # fmt: skip
+
+
 def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> Decimal:
     start, end = PERIOD.start, PERIOD.end
     period_index = PERIOD.year * 12 + PERIOD.month - 1
-    rows = table.to_pylist()
+    rows = table.select(LOOP_COLUMNS).to_pylist()  # only what the rules read
     life: dict[str, dict[str, object]] = defaultdict(
         lambda: {
             "activation": None,
@@ -495,85 +565,140 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def end_to_end(
+    store: Path, lines: Path, seed: int, memory_limit_mb: int, threads: int | None
+) -> dict[str, object]:
+    """Read the store, calculate, write the payment lines (run in a fresh process)."""
+    plan, quotas = bench_plan(), quotas_for(seed)
+    started = time.perf_counter()
+    result = calculate(
+        plan=plan, events=store, quotas=quotas, period=PERIOD, product_families=FAMILIES,
+        memory_limit_mb=memory_limit_mb, threads=threads, spill_dir=lines.parent / "spill",
+    )  # fmt: skip
+    result.write_parquet(lines)
+    seconds = time.perf_counter() - started
+    return {
+        "end_to_end_s": seconds,
+        "phases": {**result.seconds, "write": seconds - sum(result.seconds.values())},
+        "peak_rss_mb": peak_rss_mb(),
+        "lines": result.table.num_rows,
+        "total": result.total,
+        "digest": hashlib.sha256(result.to_ipc_bytes()).hexdigest(),
+    }
+
+
+def isolated(function: Callable[..., dict[str, object]], *args: object) -> dict[str, object]:
+    """Run ``function`` in a fresh process: its peak RSS is the calculation's alone,
+    not the generator's or the baselines'."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def check_plan_shapes(result: CalculationResult) -> list[str]:
+    problems = [str(problem) for problem in plan_shape_problems(result.profiles)]
+    joins = sum(len(hash_join_build_tables(root)) for root in result.profiles.values())
+    print(f"plan shape: {len(result.profiles)} stages, {joins} hash joins, "
+          + ("ok" if not problems else f"{len(problems)} problems:"), file=sys.stderr)  # fmt: skip
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return problems
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--loop-events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--memory-limit-mb", type=int, default=DEFAULT_MEMORY_LIMIT_MB)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--no-baselines", action="store_true",
+        help="DuckDB only (for runs too large for pandas): pandas_s and loop_1m_s are null",
+    )  # fmt: skip
+    parser.add_argument("--work-dir", type=Path, default=None, help="where the store is written")
     args = parser.parse_args()
     plan = bench_plan()
-    with tempfile.TemporaryDirectory(prefix="salesdev-comp-") as tmp:
+    baselines = not args.no_baselines
+    with tempfile.TemporaryDirectory(prefix="salesdev-comp-", dir=args.work_dir) as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()
         n = generate(args.events, args.seed, work / "store")
-        loop_n = generate(args.loop_events, args.seed + 7, work / "loop-store")
-        print(
-            f"generated {n:,} + {loop_n:,} events in {time.perf_counter() - t0:.1f} s",
-            file=sys.stderr,
-        )
-        quotas = quotas_for(work / "store")
-        loop_quotas = quotas_for(work / "loop-store")
+        loop_n = generate(args.loop_events, args.seed + 7, work / "loop-store") if baselines else 0
+        print(f"generated {n:,} + {loop_n:,} events in {time.perf_counter() - t0:.1f} s "
+              f"({_store_mb(work / 'store'):,.0f} MB of Parquet)", file=sys.stderr)  # fmt: skip
+        quotas = quotas_for(args.seed)
 
-        # End to end: load the store into DuckDB, calculate, write the payment lines.
-        started = time.perf_counter()
-        result = calculate(
-            plan=plan,
-            events=work / "store",
-            quotas=quotas,
-            period=PERIOD,
-            product_families=FAMILIES,
-        )
-        result.write_parquet(work / "lines.parquet")
-        end_to_end_s = time.perf_counter() - started
-        compute_s = result.seconds["compute"]
-        phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.seconds.items())
-        # The same from events already in memory (an Arrow table).
-        events = read_store(work / "store")
-        in_memory = calculate(
-            plan=plan, events=events, quotas=quotas, period=PERIOD, product_families=FAMILIES
-        )
-        del events
-        rss = peak_rss_mb()
-        print(f"duckdb: end to end {end_to_end_s:.2f} s ({phases}, write "
-              f"{end_to_end_s - sum(result.seconds.values()):.2f} s); from Arrow in memory: "
-              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in in_memory.seconds.items())
-              + f"; {result.table.num_rows:,} payment lines, total {result.total}", file=sys.stderr)  # fmt: skip
+        # End to end in a fresh process: read the store, calculate, write the payment lines.
+        e2e = isolated(
+            end_to_end, work / "store", work / "lines.parquet", args.seed,
+            args.memory_limit_mb, args.threads,
+        )  # fmt: skip
+        phases: dict[str, float] = e2e["phases"]  # type: ignore[assignment]
+        compute_s = phases["compute"]
+        end_to_end_s = float(e2e["end_to_end_s"])  # type: ignore[arg-type]
+        e2e_total: Decimal = e2e["total"]  # type: ignore[assignment]
+        print(f"duckdb: end to end {end_to_end_s:.2f} s ("
+              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items())
+              + f"), peak RSS {e2e['peak_rss_mb']:,.0f} MB; {e2e['lines']:,} payment lines, "
+              f"total {e2e_total}, sha256 {e2e['digest']}", file=sys.stderr)  # fmt: skip
 
-        started = time.perf_counter()
-        pandas_sum = pandas_total(plan, work / "store", quotas)
-        pandas_s = time.perf_counter() - started
-        print(f"pandas: {pandas_s:.2f} s, total {pandas_sum}", file=sys.stderr)
+        # The plan-shape check at volume: the same calculation, every stage profiled; from
+        # the events held in memory (an Arrow table) when there is room for them.
+        source: Path | pa.Table = read_store(work / "store") if baselines else work / "store"
+        profiled = calculate(
+            plan=plan, events=source, quotas=quotas, period=PERIOD, product_families=FAMILIES,
+            memory_limit_mb=args.memory_limit_mb, threads=args.threads, profile=True,
+        )  # fmt: skip
+        del source
+        problems = check_plan_shapes(profiled)
+        same_bytes = hashlib.sha256(profiled.to_ipc_bytes()).hexdigest() == e2e["digest"]
+        print(f"profiled run from {'Arrow' if baselines else 'the store'}: "
+              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in profiled.seconds.items())
+              + f"; byte-identical lines: {same_bytes}", file=sys.stderr)  # fmt: skip
 
-        loop_events = read_store(work / "loop-store")
-        loop_duckdb = calculate(
-            plan=plan,
-            events=loop_events,
-            quotas=loop_quotas,
-            period=PERIOD,
-            product_families=FAMILIES,
-        )
-        started = time.perf_counter()
-        loop_sum = loop_total(plan, loop_events, loop_quotas)
-        loop_s = (time.perf_counter() - started) * n / loop_n
-        print(f"loop: {loop_s:.2f} s scaled from {loop_n:,} events, total {loop_sum} "
-              f"(duckdb on the same events {loop_duckdb.total})", file=sys.stderr)  # fmt: skip
+        pandas_s: float | None = None
+        loop_s: float | None = None
+        totals_match = e2e_total == profiled.total and same_bytes
+        if baselines:
+            started = time.perf_counter()
+            pandas_sum = pandas_total(plan, work / "store", quotas)
+            pandas_s = time.perf_counter() - started
+            print(f"pandas: {pandas_s:.2f} s, total {pandas_sum}", file=sys.stderr)
 
-    totals_match = result.total == pandas_sum == in_memory.total and loop_sum == loop_duckdb.total
-    print(f"ratios: pandas / duckdb compute {pandas_s / compute_s:.1f}x, "
-          f"loop / duckdb compute {loop_s / compute_s:.1f}x", file=sys.stderr)  # fmt: skip
+            loop_events = read_store(work / "loop-store")
+            loop_quotas = quotas_for(args.seed + 7)
+            loop_duckdb = calculate(
+                plan=plan, events=loop_events, quotas=loop_quotas, period=PERIOD,
+                product_families=FAMILIES, memory_limit_mb=args.memory_limit_mb,
+            )  # fmt: skip
+            started = time.perf_counter()
+            loop_sum = loop_total(plan, loop_events, loop_quotas)
+            loop_s = (time.perf_counter() - started) * n / loop_n
+            print(f"loop: {loop_s:.2f} s scaled from {loop_n:,} events, total {loop_sum} "
+                  f"(duckdb on the same events {loop_duckdb.total})", file=sys.stderr)  # fmt: skip
+            totals_match = totals_match and e2e_total == pandas_sum
+            totals_match = totals_match and loop_sum == loop_duckdb.total
+            print(f"ratios: pandas / duckdb compute {pandas_s / compute_s:.1f}x, "
+                  f"loop / duckdb compute {loop_s / compute_s:.1f}x", file=sys.stderr)  # fmt: skip
     print(
         json.dumps(
             {
                 "events": n,
                 "compute_s": round(compute_s, 3),
                 "end_to_end_s": round(end_to_end_s, 3),
-                "peak_rss_mb": round(rss, 1),
-                "pandas_s": round(pandas_s, 3),
-                "loop_1m_s": round(loop_s, 3),
+                "peak_rss_mb": round(float(e2e["peak_rss_mb"]), 1),  # type: ignore[arg-type]
+                "pandas_s": None if pandas_s is None else round(pandas_s, 3),
+                "loop_1m_s": None if loop_s is None else round(loop_s, 3),
                 "totals_match": totals_match,
             }
         )
     )
+    if problems or not totals_match:
+        sys.exit(1)
+
+
+def _store_mb(store: Path) -> float:
+    return sum(f.stat().st_size for f in store.rglob("*.parquet")) / 2**20
 
 
 if __name__ == "__main__":

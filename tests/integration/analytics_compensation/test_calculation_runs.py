@@ -196,3 +196,24 @@ def test_events_missing_store_columns_are_refused() -> None:
             plan=PLAN, events=sample().drop_columns(["amount"]), quotas=QUOTAS, period=OCTOBER
         )
     assert raised.value.details == [ErrorDetail("events.amount", "missing column")]
+
+
+def test_a_memory_limit_too_small_to_calculate_is_refused() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        calculate(
+            plan=PLAN, events=sample(), quotas=QUOTAS, period=OCTOBER,
+            product_families=FAMILIES, memory_limit_mb=64,
+        )  # fmt: skip
+    assert raised.value.details == [ErrorDetail("memory_limit_mb", "at least 128, got 64")]
+
+
+def test_resources_and_spill_directory_do_not_change_the_result(tmp_path: Path) -> None:
+    # Given the same events, calculated with default resources
+    expected = calculate_over(sample())
+    # When calculated on one thread, at the smallest memory limit, spilling into a given directory
+    result = calculate(
+        plan=PLAN, events=sample(), quotas=QUOTAS, period=OCTOBER, product_families=FAMILIES,
+        threads=1, memory_limit_mb=128, spill_dir=tmp_path / "spill",
+    )  # fmt: skip
+    # Then the bytes are the same
+    assert result.to_ipc_bytes() == expected

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -62,6 +64,8 @@ class CalculationResult:
     lineage: pa.Table | None  # payee, component, family, basis, event_id, value per event
     # Wall-clock seconds per phase (compile, load, compute, fetch): not part of the result.
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
+    # Physical plan of each stage, by stage table, when profiled: not part of the result.
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
 
     def lines(self) -> list[PaymentLine]:
         return [

@@ -203,60 +203,82 @@ def _components(plan: Plan) -> Stage:
 def _lines(plan: Plan, period: Period) -> Stage:
     """Per line: activation, deactivation, time suspended, and each bounty's events.
 
+    One pass over the lifecycle events before the period end, grouped by line.
+    Every line with such an event gets a row: the measures join only the lines
+    of their credited events, and grouping them all is cheaper than first
+    finding the lines billed or deactivated in the period (a semi-join on the
+    line id as large as the grouping itself). The instant of each event is
+    taken once, as epoch microseconds, and the activation month is computed
+    per line after grouping, not per event.
+
     Suspensions and resumptions alternate (docs/data-model.md), so the time
     suspended is the sum of resumption instants minus the sum of suspension
     instants, plus the deactivation instant when the line was deactivated while
     suspended.
     """
-    event_us = sql.epoch_us(exp.column("event_time"))
-    bounty_columns: list[exp.Expr] = []
+    # One COUNT and one MIN per distinct set of event types: an activation bounty
+    # reads the same aggregates as the line's activation instead of repeating them.
+    first_of: dict[tuple[str, ...], str] = {}
+    count_of: dict[tuple[str, ...], str] = {}
+    aggregates: list[exp.Expr] = []
+
+    def first_us(types: tuple[str, ...]) -> str:
+        if types not in first_of:
+            first_of[types] = f"first_us_{len(first_of) + 1}"
+            aggregates.append(
+                sql.template("MIN(CASE WHEN :is_in THEN event_us END)", is_in=_is_type(types)).as_(
+                    first_of[types]
+                )
+            )
+        return first_of[types]
+
+    def count(types: tuple[str, ...]) -> str:
+        if types not in count_of:
+            count_of[types] = f"events_{len(count_of) + 1}"
+            aggregates.append(
+                sql.template("COUNT(CASE WHEN :is_in THEN 1 END)", is_in=_is_type(types)).as_(
+                    count_of[types]
+                )
+            )
+        return count_of[types]
+
+    activation = first_us(("activation",))
     bounty_outer: list[exp.Expr] = []
     types = set(LIFECYCLE_EVENT_TYPES)
     for index, component in enumerate(plan.components):
         if not isinstance(component, BountyComponent):
             continue
         key = component_key(index)
-        bounty_types = component.measured_event_types()
+        bounty_types = tuple(sorted(component.measured_event_types()))
         types.update(bounty_types)
-        is_bounty = sql.is_in(exp.column("event_type"), list(bounty_types))
-        bounty_columns.append(
-            sql.template("COUNT(CASE WHEN :is_bounty THEN 1 END)", is_bounty=is_bounty.copy()).as_(
-                f"bounties_{key}"
-            )
-        )
-        bounty_columns.append(
-            sql.template(
-                "MIN(CASE WHEN :is_bounty THEN :event_us END)",
-                is_bounty=is_bounty,
-                event_us=event_us.copy(),
-            ).as_(f"bounty_us_{key}")
-        )
-        bounty_outer.extend([exp.column(f"bounties_{key}"), exp.column(f"bounty_us_{key}")])
-    inner = sql.template(
+        bounty_outer.append(exp.column(count(bounty_types)).as_(f"bounties_{key}"))
+        bounty_outer.append(exp.column(first_us(bounty_types)).as_(f"bounty_us_{key}"))
+    lifecycle = sql.template(
         f"""
-        SELECT line_id,
-               MIN(CASE WHEN event_type = 'activation' THEN :event_us END) AS activation_us,
-               MIN(CASE WHEN event_type = 'activation' THEN :month END) AS activation_month,
-               MIN(CASE WHEN event_type = 'deactivation' THEN :event_us END) AS deactivation_us,
-               SUM(CASE WHEN event_type = 'resumption' THEN :event_us
-                        WHEN event_type = 'suspension' THEN -:event_us ELSE 0 END)
-                 AS suspension_balance_us,
-               COUNT(CASE WHEN event_type = 'suspension' THEN 1 END)
-                 - COUNT(CASE WHEN event_type = 'resumption' THEN 1 END) AS open_suspensions
+        SELECT line_id, event_type, :event_us AS event_us
         FROM {EVENTS_INPUT}
         WHERE event_time < :end AND :types
-          AND line_id IN (
-              SELECT line_id FROM cmp_event
-              WHERE event_type IN ('deactivation', 'recurring_charge'))
-        GROUP BY line_id
         """,  # noqa: S608
-        event_us=event_us,
-        month=sql.month_index(exp.column("event_time")),
+        event_us=sql.epoch_us(exp.column("event_time")),
         end=sql.timestamp(period.end),
         types=sql.is_in(exp.column("event_type"), sorted(types)),
     )
+    inner = sql.template(
+        """
+        SELECT line_id,
+               MIN(CASE WHEN event_type = 'deactivation' THEN event_us END) AS deactivation_us,
+               SUM(CASE WHEN event_type = 'resumption' THEN event_us
+                        WHEN event_type = 'suspension' THEN -event_us ELSE 0 END)
+                 AS suspension_balance_us,
+               SUM(CASE WHEN event_type = 'suspension' THEN 1
+                        WHEN event_type = 'resumption' THEN -1 ELSE 0 END) AS open_suspensions
+        FROM :lifecycle
+        GROUP BY line_id
+        """,
+        lifecycle=sql.subquery(lifecycle, "e"),
+    )
     assert isinstance(inner, exp.Select)
-    inner = inner.select(*bounty_columns, copy=False)
+    inner = inner.select(*aggregates, copy=False)
     suspended = sql.template(
         """
         CASE WHEN open_suspensions > 0 AND deactivation_us IS NOT NULL
@@ -266,10 +288,16 @@ def _lines(plan: Plan, period: Period) -> Stage:
     )
     outer = exp.select(
         "line_id",
-        "activation_us",
-        "activation_month",
+        exp.column(activation).as_("activation_us"),
+        sql.month_index(exp.column(activation)).as_("activation_month"),
         "deactivation_us",
         suspended.as_("suspended_us"),
     ).from_(sql.subquery(inner, "l"), copy=False)
     assert isinstance(outer, exp.Select)
     return Stage(STEP, "cmp_line", outer.select(*bounty_outer, copy=False))
+
+
+def _is_type(types: tuple[str, ...]) -> exp.Expr:
+    if len(types) == 1:
+        return exp.column("event_type").eq(sql.text(types[0]))
+    return sql.is_in(exp.column("event_type"), list(types))

@@ -130,7 +130,11 @@ def _chargebacks(component: BountyComponent, key: int) -> exp.Expr:
 
     Service runs from the bounty event (activation or port-in) to the
     deactivation, less the time suspended; it must reach ``chargeback_days`` whole
-    days (to the microsecond) for the bounty to stay.
+    days (to the microsecond) for the bounty to stay. A line that earned no
+    such bounty has no bounty instant, so the comparison is unknown and the line
+    is left out; no filter on the bounty count is written, because the planner
+    would then take the filtered lines for the smaller side of the join and
+    build its hash table on them instead of on the period's deactivations.
     """
     return sql.template(
         f"""
@@ -138,7 +142,6 @@ def _chargebacks(component: BountyComponent, key: int) -> exp.Expr:
                CAST(l.bounties_{key} AS {sql.MONEY}) AS value
         FROM cmp_credit AS c JOIN cmp_line AS l ON l.line_id = c.line_id
         WHERE c.event_type = 'deactivation' AND :families
-          AND l.bounties_{key} > 0
           AND c.event_us - l.bounty_us_{key} - l.suspended_us < :window_us
         """,  # noqa: S608
         families=_family_filter(component),

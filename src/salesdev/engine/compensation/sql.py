@@ -108,12 +108,21 @@ def epoch_us(column: exp.Expr) -> exp.Expr:
     return exp.UnixMicros(this=column)
 
 
-def month_index(column: exp.Expr) -> exp.Expr:
-    """Months since year 0 of an instant's calendar month in the session zone (UTC)."""
+def month_index(us: exp.Expr) -> exp.Expr:
+    """Months since year 0 of the UTC calendar month of an instant in epoch microseconds.
+
+    From microseconds, not from the TIMESTAMPTZ: DuckDB takes the calendar fields
+    of a TIMESTAMPTZ through ICU, several times slower than from a plain
+    TIMESTAMP (``make_timestamp`` in DuckDB, ``timestamp_micros`` in Spark).
+    """
     return exp.Add(
-        this=exp.Mul(this=exp.Year(this=column.copy()), expression=integer(12)),
-        expression=exp.Sub(this=exp.Month(this=column.copy()), expression=integer(1)),
+        this=exp.Mul(this=exp.Year(this=_instant(us)), expression=integer(12)),
+        expression=exp.Sub(this=exp.Month(this=_instant(us)), expression=integer(1)),
     )
+
+
+def _instant(us: exp.Expr) -> exp.Expr:
+    return exp.UnixToTime(this=us.copy(), scale=exp.UnixToTime.MICROS.copy())
 
 
 def period_month_index(year: int, month: int) -> exp.Expr:
