@@ -23,6 +23,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
@@ -33,6 +34,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
+    # Python's sqlite3 driver opens a transaction only before a data-changing statement.
+    # A SAVEPOINT issued first would itself become the outermost transaction, and its
+    # RELEASE would commit: begin the real transaction first, so a savepoint stays nested
+    # and the entrypoint's rollback undoes everything.
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
