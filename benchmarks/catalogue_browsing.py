@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/catalogue_browsing.py [--database-url URL] [--requests 200]
 
-Builds 5,000 offerings (500 bundles of 2-4 components), 200 channels, 1,000 partners and
-20,000 authorisation rows (bulk inserts), then measures
+Builds 5,000 offerings (500 bundles of 2-4 components) with their list prices, 200
+channels, 1,000 partners and 20,000 authorisation rows (bulk inserts), then measures
 ``GET /tmf-api/salesDevelopment/v1/salesChannel/{id}/sellableOffering`` (default page,
 limit 100) for the largest channel (the whole catalogue) and a typical channel (about
 75 offerings, with a partner), through FastAPI's TestClient (in-process ASGI: the full
@@ -44,6 +44,7 @@ from salesdev.db.models import (
     ProductFamily,
     ProductOffering,
     ProductOfferingBundleItem,
+    ProductOfferingPrice,
     SalesChannel,
 )
 from salesdev.db.session import make_engine, make_session_factory, unit_of_work
@@ -87,14 +88,44 @@ def build(factory: Any) -> dict[str, uuid.UUID]:
                     "family_id": families[i % 10],
                     "is_bundle": i < BUNDLES,
                     "lifecycle_status": "Active",
-                    "recurring_charge": Decimal(i % 90) + Decimal("0.99"),
-                    "one_time_charge": Decimal(i % 7 * 10),
                     "currency": "EUR",
                     "valid_from": START,
                     "valid_to": None,
                     **stamp,
                 }
                 for i, o in enumerate(offerings)
+            ],
+        )
+        # List prices: every offering a monthly charge, six in seven a one-time charge too.
+        price = {"currency": "EUR", "valid_from": START, "lifecycle_status": "Active", **stamp}
+        session.execute(
+            insert(ProductOfferingPrice),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "product_offering_id": o,
+                    "name": "Monthly charge",
+                    "price_type": "recurring",
+                    "recurring_period_type": "month",
+                    "recurring_period_length": 1,
+                    "amount": Decimal(i % 90) + Decimal("0.99"),
+                    **price,
+                }
+                for i, o in enumerate(offerings)
+            ]
+            + [
+                {
+                    "id": uuid.uuid4(),
+                    "product_offering_id": o,
+                    "name": "One-time charge",
+                    "price_type": "oneTime",
+                    "recurring_period_type": None,
+                    "recurring_period_length": None,
+                    "amount": Decimal(i % 7 * 10),
+                    **price,
+                }
+                for i, o in enumerate(offerings)
+                if i % 7
             ],
         )
         session.execute(

@@ -10,11 +10,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from salesdev.core.money import Money
 from salesdev.db.models import Partner, ProductOffering, ProductOfferingBundleItem, SalesChannel
 from salesdev.db.session import unit_of_work
 from salesdev.demo import DemoSummary
 from salesdev.domains.access import SYSTEM, Role
 from salesdev.domains.authorisation import authorise_offering
+from salesdev.domains.catalog import ListPrices, list_prices
 from salesdev.runtime import Runtime
 from salesdev.web.format import format_amount
 from tests.e2e.conftest import log_in, screenshot
@@ -31,34 +33,43 @@ def test_browse_a_channels_catalogue_with_a_bundle_and_its_prices(
     with unit_of_work(runtime.session_factory) as s:
         bundle = s.scalars(select(ProductOffering).where(ProductOffering.is_bundle.is_(True))
                            .order_by(ProductOffering.code).limit(1)).one()  # fmt: skip
-        components = list(s.execute(
-            select(ProductOffering.code, ProductOffering.recurring_charge, ProductOffering.currency)
+        rows = list(s.execute(
+            select(ProductOffering.id, ProductOffering.code, ProductOffering.currency)
             .join(ProductOfferingBundleItem, ProductOfferingBundleItem.component_id == ProductOffering.id)
             .where(ProductOfferingBundleItem.bundle_id == bundle.id)
             .order_by(ProductOfferingBundleItem.position, ProductOffering.code)))  # fmt: skip
+        now = runtime.clock.now()
+        prices = list_prices(s, offering_ids=[bundle.id, *(r[0] for r in rows)], at=now)
+        components = [(code, _monthly(prices[id_], currency)) for id_, code, currency in rows]
         channel = s.scalars(select(SalesChannel).order_by(SalesChannel.name).limit(1)).one()
         authorise_offering(s, principal=SYSTEM, channel_id=channel.id,
                            product_offering_id=bundle.id,
                            valid_from=datetime(2020, 1, 1, tzinfo=UTC), now=runtime.clock.now())  # fmt: skip
-        expected = (bundle.code, bundle.recurring_charge, bundle.currency,
+        expected = (bundle.code, _monthly(prices[bundle.id], bundle.currency),
                     f"{channel.name} ({channel.code})")  # fmt: skip
     assert components
 
     page = desktop
     log_in(page, live_server, demo, Role.CHANNEL_MANAGER, next_path="/channels")
     page.locator("#site-nav").get_by_role("link", name="Catalogue browsing").click()
-    page.get_by_label("Sales channel").select_option(label=expected[3])
+    page.get_by_label("Sales channel").select_option(label=expected[2])
     page.get_by_role("button", name="Show offerings").click()
 
     row = page.locator(f'tr.offering-row[data-offering="{expected[0]}"]')
-    expect(row).to_contain_text(f"{format_amount(expected[1])} {expected[2]}")
+    expect(row).to_contain_text(expected[1])
     expect(row).to_contain_text(f"Bundle of {len(components)}")
     shown = page.locator(f'tr.component-row[data-component-of="{expected[0]}"]')
     expect(shown).to_have_count(len(components))
-    for index, (code, recurring, currency) in enumerate(components):
+    for index, (code, monthly) in enumerate(components):
         expect(shown.nth(index)).to_contain_text(code)
-        expect(shown.nth(index)).to_contain_text(f"{format_amount(recurring)} {currency}")
+        expect(shown.nth(index)).to_contain_text(monthly)
     screenshot(page, "catalogue-browsing-desktop")
+
+
+def _monthly(prices: ListPrices, currency: str) -> str:
+    """The monthly list price as the page shows it (zero where there is none)."""
+    money = prices.recurring or Money.zero(currency)
+    return f"{format_amount(money.amount)} {money.currency}"
 
 
 def _log_in_new(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salesdev.db.migrate import pending_model_changes
-from salesdev.db.models import ProductFamily, ProductOffering
+from salesdev.db.models import ProductFamily, ProductOffering, ProductOfferingPrice
 from tests.conftest import Database
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -25,12 +25,11 @@ def _family(session: Session) -> ProductFamily:
     return family
 
 
-def _offering(family: ProductFamily, code: str, charge: str) -> ProductOffering:
+def _offering(family: ProductFamily, code: str) -> ProductOffering:
     return ProductOffering(
         code=code,
         name=code,
         family_id=family.id,
-        recurring_charge=Decimal(charge),
         currency="EUR",
         valid_from=T0,
         created_at=T0,
@@ -38,14 +37,32 @@ def _offering(family: ProductFamily, code: str, charge: str) -> ProductOffering:
     )
 
 
+def _one_time_price(session: Session, family: ProductFamily, code: str, amount: str) -> None:
+    offering = _offering(family, code)
+    session.add(offering)
+    session.flush()
+    session.add(
+        ProductOfferingPrice(
+            product_offering_id=offering.id,
+            name=f"{code} one-time charge",
+            price_type="oneTime",
+            amount=Decimal(amount),
+            currency="EUR",
+            valid_from=T0,
+            created_at=T0,
+            updated_at=T0,
+        )
+    )
+
+
 def test_amounts_are_exact_in_storage_and_in_sql_sums(session: Session) -> None:
     # given three prices whose float sum is not 0.3
     family = _family(session)
-    for code, charge in [("A", "0.1"), ("B", "0.1"), ("C", "0.1")]:
-        session.add(_offering(family, code, charge))
+    for code, amount in [("A", "0.1"), ("B", "0.1"), ("C", "0.1")]:
+        _one_time_price(session, family, code, amount)
     session.commit()
     # when summed by the database
-    total = session.scalar(select(func.sum(ProductOffering.recurring_charge)))
+    total = session.scalar(select(func.sum(ProductOfferingPrice.amount)))
     # then the sum is exact
     assert total == Decimal("0.3000")
     assert isinstance(total, Decimal)
@@ -53,7 +70,7 @@ def test_amounts_are_exact_in_storage_and_in_sql_sums(session: Session) -> None:
 
 def test_amount_with_more_than_four_places_is_refused(session: Session) -> None:
     family = _family(session)
-    session.add(_offering(family, "X", "0.00001"))
+    _one_time_price(session, family, "X", "0.00001")
     with pytest.raises(Exception, match="more than 4 decimal places"):
         session.flush()
 
@@ -61,7 +78,7 @@ def test_amount_with_more_than_four_places_is_refused(session: Session) -> None:
 def test_timestamps_come_back_aware_in_utc(session: Session) -> None:
     family = _family(session)
     local = datetime(2026, 3, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))
-    offering = _offering(family, "T", "1")
+    offering = _offering(family, "T")
     offering.valid_from = local
     session.add(offering)
     session.commit()
@@ -73,7 +90,7 @@ def test_timestamps_come_back_aware_in_utc(session: Session) -> None:
 
 def test_naive_timestamps_are_refused(session: Session) -> None:
     family = _family(session)
-    offering = _offering(family, "N", "1")
+    offering = _offering(family, "N")
     offering.valid_from = datetime(2026, 3, 1)
     session.add(offering)
     with pytest.raises(Exception, match="naive"):

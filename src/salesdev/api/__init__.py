@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from salesdev.api.agreements import channel_agreement_resource, install_agreement_actions
 from salesdev.api.authorisations import channel_authorisation_resource
 from salesdev.api.browsing import install_catalogue_browsing
+from salesdev.api.catalog import product_catalog_api
 from salesdev.api.docs import install_docs
 from salesdev.api.health import install_health
 from salesdev.api.identity import identity_api, install_audit_verification
@@ -45,6 +46,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> None:
     install_catalogue_browsing(app, guard, sales)
     install_onboarding_actions(app, guard, sales)
     install_agreement_actions(app, guard, sales)
+    install_resources(app, guard, product_catalog_api())
     identity = identity_api()
     install_resources(app, guard, identity)
     install_audit_verification(app, guard, identity)

@@ -16,13 +16,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from salesdev.api.actions import parse_instant
+from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
+from salesdev.api.catalog_attributes import ForeignRef
 from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar, ValidFor
 from salesdev.api.toolkit.attributes import Attr, Mode
 from salesdev.api.toolkit.listing import ServiceNames
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
-from salesdev.db.models import ChannelAuthorisation
+from salesdev.db.models import ChannelAuthorisation, ProductOffering
 from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.authorisation import (
@@ -238,8 +240,15 @@ def channel_authorisation_resource() -> Resource:
         attributes=(
             Reference("channel", "channel_id", target="salesChannel", required=True),
             Reference("partner", "partner_id", target="partner"),
-            Reference(
-                "productOffering", "product_offering_id", target="productOffering", required=True
+            ForeignRef(
+                "productOffering",
+                "product_offering_id",
+                ProductOffering,
+                CATALOG_PATH,
+                "productOffering",
+                "ProductOffering",
+                required=True,
+                nullable=False,
             ),
             ValidFor("valid_from", "valid_to", required=True),
             Prerequisites(),

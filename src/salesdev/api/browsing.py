@@ -22,6 +22,7 @@ from salesdev.api.actions import (
     parse_instant,
     refuse_unknown_parameters,
 )
+from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.toolkit.http import path_id
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
 from salesdev.api.toolkit.querystring import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
@@ -57,15 +58,21 @@ def _prices(recurring: Money, one_time: Money) -> list[dict[str, Any]]:
 
 class Renderer:
     def __init__(self, request: Request, api: ApiSpec) -> None:
-        self.base = str(request.base_url).rstrip("/") + api.base_path
+        root = str(request.base_url).rstrip("/")
+        self.base = root + api.base_path
+        self.catalog = root + CATALOG_PATH
 
     def href(self, resource: str, entity_id: uuid.UUID) -> str:
         return f"{self.base}/{resource}/{entity_id}"
 
+    def offering_href(self, entity_id: uuid.UUID) -> str:
+        # Offerings live in the TMF620 API.
+        return f"{self.catalog}/productOffering/{entity_id}"
+
     def offering(self, item: SellableOffering) -> dict[str, Any]:
         return {
             "id": str(item.offering_id),
-            "href": self.href("productOffering", item.offering_id),
+            "href": self.offering_href(item.offering_id),
             "@type": "ProductOffering",
             "code": item.code,
             "name": item.name,
@@ -99,7 +106,7 @@ class Renderer:
     def component(self, component: BundleComponent) -> dict[str, Any]:
         return {
             "id": str(component.offering_id),
-            "href": self.href("productOffering", component.offering_id),
+            "href": self.offering_href(component.offering_id),
             "name": component.name,
             "code": component.code,
             "isBundle": component.is_bundle,

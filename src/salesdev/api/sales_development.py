@@ -2,7 +2,7 @@
 
 Each resource is derived from the reference entity's declaration (domains.reference), so
 a new field there appears here, renamed to camelCase, with its type and value set.
-``productOffering`` lives here until the TMF620 catalogue API exists.
+Product offerings and their prices live in the TMF620 API (``api.catalog``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from sqlalchemy.orm import Session
 from salesdev.api.toolkit import (
     ApiSpec,
     Attr,
-    Money,
     Reference,
     Resource,
     ResourceOperations,
     Scalar,
-    ValidFor,
 )
 from salesdev.api.toolkit.attributes import ScalarType
 from salesdev.domains.access import Principal
@@ -188,17 +186,6 @@ def sales_development_api() -> ApiSpec:
     return ApiSpec(API_NAME, BASE_PATH, title="Sales Development").add(
         reference_resource("region", "Region"),
         reference_resource("product_family", "ProductFamily"),
-        reference_resource(
-            "product_offering",
-            "ProductOffering",
-            names={"family_id": "productFamily"},
-            replaced=("recurring_charge", "one_time_charge", "currency", "valid_from", "valid_to"),
-            extra=(
-                Money("recurringCharge", "recurring_charge", "currency"),
-                Money("oneTimeCharge", "one_time_charge", "currency"),
-                ValidFor("valid_from", "valid_to", required=True),
-            ),
-        ),
         reference_resource("sales_channel", "SalesChannel"),
         reference_resource("partner", "Partner", base_type="PartyRole"),
         reference_resource("outlet", "Outlet"),

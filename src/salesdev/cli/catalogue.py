@@ -1,4 +1,5 @@
-"""``salesdev catalogue browse``: what a channel, or a partner in it, may sell at an instant."""
+"""``salesdev catalogue browse``: what a channel, or a partner in it, may sell at an instant;
+``salesdev catalogue import`` / ``export``: the catalogue as files (:mod:`.catalogue_files`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
+from salesdev.cli import catalogue_files
 from salesdev.cli.columns import aligned
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
@@ -24,7 +26,12 @@ from salesdev.core.money import Money
 from salesdev.domains.authorisation import SellableOffering, sellable_offerings
 from salesdev.domains.reference import find_ids_by_code, get_entity
 
-app = typer.Typer(help="The product catalogue as each channel sees it.", no_args_is_help=True)
+app = typer.Typer(
+    help="The product catalogue: import and export it, browse it as each channel sees it.",
+    no_args_is_help=True,
+)
+app.command("import")(catalogue_files.import_command)
+app.command("export")(catalogue_files.export_command)
 
 # The service answers a page at a time; the command reads every page.
 PAGE_SIZE = 500

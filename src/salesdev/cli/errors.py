@@ -57,7 +57,15 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
+        except (
+            click.exceptions.Exit,
+            click.ClickException,
+            click.Abort,
+            typer.Exit,
+            typer.Abort,
+            # Typer carries its own copy of Click: its usage errors are not Click's.
+            typer.BadParameter,
+        ):
             raise
         except SalesdevError as error:
             typer.echo(f"Error: {error}", err=True)

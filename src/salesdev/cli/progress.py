@@ -19,17 +19,23 @@ ProgressCallback = Callable[[int, int | None, str], None]
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[ProgressCallback]:
+def progress_bar(description: str, *, transient: bool = False) -> Iterator[ProgressCallback]:
     """The bar appears at the first update, so that work which turns out not to be
-    needed leaves no empty bar behind."""
+    needed leaves no empty bar behind. A ``transient`` bar is erased when done, and never
+    written where stderr is not a terminal (a command whose errors scripts read)."""
     # On stderr: stdout stays for the command's result.
+    console = Console(stderr=True)
+    if transient and not console.is_terminal:
+        yield _ignore
+        return
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
+        transient=transient,
     )
     task = progress.add_task(description, total=None)
     started = False
@@ -46,3 +52,7 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
     finally:
         if started:
             progress.stop()
+
+
+def _ignore(done: int, total: int | None, message: str = "") -> None:
+    pass

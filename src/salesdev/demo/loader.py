@@ -26,6 +26,8 @@ from salesdev.analytics.events import EventStoreWriter, has_events
 from salesdev.core.errors import Conflict, ErrorDetail
 from salesdev.core.periods import require_aware
 from salesdev.db.models import (
+    Catalog,
+    Category,
     Customer,
     Outlet,
     Partner,
@@ -33,9 +35,15 @@ from salesdev.db.models import (
     ProductFamily,
     ProductOffering,
     ProductOfferingBundleItem,
+    ProductOfferingPrice,
+    ProductOfferingTerm,
+    ProductSpecification,
     Region,
     SalesChannel,
     SalesPerson,
+    category_offering,
+    product_offering_channel,
+    product_offering_market_segment,
 )
 from salesdev.demo.calendar import MONTHS, Window
 from salesdev.demo.reference import Reference, build_reference, customer_rows, premise_rows
@@ -43,6 +51,7 @@ from salesdev.demo.sales_events import EventGenerator, customer_since, plan_line
 from salesdev.demo.scales import get_scale
 from salesdev.demo.users import DemoLogin, create_demo_users, require_demo_logins_free
 from salesdev.domains.audit import record_event
+from salesdev.domains.catalog import ensure_market_segments
 
 Progress = Callable[[int, int, str], None]
 
@@ -84,6 +93,10 @@ class DemoSummary:
     last_month: str
     events_by_type: dict[str, int] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    catalogs: int = 0
+    categories: int = 0
+    product_specifications: int = 0
+    product_offering_prices: int = 0
 
 
 def is_demo_loaded(session: Session) -> bool:
@@ -180,6 +193,10 @@ def load_demo(
         last_month=str(window.last),
         events_by_type=dict(sorted(events_by_type.items())),
         logins=logins,
+        catalogs=len(reference.catalogue.catalogs),
+        categories=len(reference.catalogue.categories),
+        product_specifications=len(reference.catalogue.specifications),
+        product_offering_prices=len(reference.catalogue.prices),
     )
     # The reference rows go in through bulk INSERTs, which bypass the per-row audit hook:
     # one summary event records what the load wrote.
@@ -205,9 +222,19 @@ def _insert_reference(
     session.execute(insert(Region), reference.regions.rows)
     report(1, "Regions and sales organisation")
     session.execute(insert(ProductFamily), reference.families.rows)
+    catalogue = reference.catalogue
+    ensure_market_segments(session, now=now)
+    session.execute(insert(ProductSpecification), catalogue.specifications)
     session.execute(insert(ProductOffering), reference.offerings.rows)
     session.execute(insert(ProductOfferingBundleItem), reference.bundle_items.rows)
     session.execute(insert(SalesChannel), reference.channels.rows)
+    session.execute(insert(Catalog), catalogue.catalogs)
+    session.execute(insert(Category), catalogue.categories)
+    session.execute(insert(category_offering), catalogue.category_offerings)
+    session.execute(insert(product_offering_channel), catalogue.offering_channels)
+    session.execute(insert(product_offering_market_segment), catalogue.offering_segments)
+    session.execute(insert(ProductOfferingTerm), catalogue.terms)
+    session.execute(insert(ProductOfferingPrice), catalogue.prices)
     session.execute(insert(Partner), reference.partners.rows)
     session.execute(insert(Outlet), reference.outlets.rows)
     session.execute(insert(SalesPerson), reference.people.rows)

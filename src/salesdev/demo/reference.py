@@ -19,6 +19,12 @@ import numpy.typing as npt
 
 from salesdev.demo.calendar import Window
 from salesdev.demo.catalogue import FAMILIES, OFFERING_INDEX, OFFERINGS
+from salesdev.demo.catalogue_model import (
+    CatalogueRows,
+    build_catalogue,
+    option_limits,
+    specification_ids,
+)
 from salesdev.demo.geography import (
     BUSINESS_TRADES,
     BUSINESS_WORDS,
@@ -128,6 +134,7 @@ class Reference:
     families: Table
     offerings: Table
     bundle_items: Table
+    catalogue: CatalogueRows
     channels: Table
     partners: Table
     outlets: Table
@@ -169,6 +176,7 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
     catalogue_from = window.first.start.replace(year=window.first.year - 3)
     launch = window.periods[window.launch_index()].start
     offerings = Table()
+    specifications = specification_ids(seed)
     for spec in OFFERINGS:
         # New flagship devices launch in the window's last September.
         valid_from = launch if spec.launch_month else catalogue_from
@@ -180,9 +188,12 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
                 "family_id": family_id[spec.family],
                 "is_bundle": bool(spec.components),
                 "lifecycle_status": "Active",
-                "recurring_charge": spec.recurring,
-                "one_time_charge": spec.one_time,
                 "currency": CURRENCY,
+                "description": "",
+                "is_sellable": True,
+                "status_reason": "",
+                "version_label": "1.0",
+                "product_specification_id": specifications[spec.family],
                 "valid_from": valid_from,
                 "valid_to": None,
                 **stamp,
@@ -192,12 +203,16 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
     bundle_items = Table()
     for spec in OFFERINGS:
         for position, component in enumerate(spec.components):
+            lower, default, upper = option_limits(spec.code, component)
             bundle_items.rows.append(
                 {
                     "id": ids.one(),
                     "bundle_id": offering_ids[OFFERING_INDEX[spec.code]],
                     "component_id": offering_ids[OFFERING_INDEX[component]],
                     "position": position,
+                    "number_default": default,
+                    "number_lower_limit": lower,
+                    "number_upper_limit": upper,
                 }
             )
 
@@ -217,6 +232,14 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
         )
     channel_ids = channels.ids
 
+    catalogue = build_catalogue(
+        seed=seed,
+        now=now,
+        catalogue_from=catalogue_from,
+        offering_rows=offerings.rows,
+        channel_ids={row["code"]: row["id"] for row in channels.rows},
+        specifications=specifications,
+    )
     builder = _OrganisationBuilder(scale, rng, ids, stamp, region_ids, channel_ids, now)
     builder.build()
     parties = _build_parties(scale=scale, rng=rng, ids=ids)
@@ -225,6 +248,7 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
         families=families,
         offerings=offerings,
         bundle_items=bundle_items,
+        catalogue=catalogue,
         channels=channels,
         partners=builder.partners,
         outlets=builder.outlets,

@@ -14,12 +14,14 @@ from salesdev.web.views.admin import install_admin_pages
 from salesdev.web.views.agreements import install_agreement_pages
 from salesdev.web.views.audit import install_audit_pages
 from salesdev.web.views.authorisations import install_authorisation_pages
+from salesdev.web.views.catalogue import install_catalogue_pages
 from salesdev.web.views.catalogue_browsing import install_catalogue_browsing
 from salesdev.web.views.channel_sales import install_channel_sales
 from salesdev.web.views.entities import install_entity_pages
 from salesdev.web.views.home import install_home
 from salesdev.web.views.jobs import install_job_pages
 from salesdev.web.views.notifications import install_notification_pages
+from salesdev.web.views.offering import install_offering_pages
 from salesdev.web.views.onboarding import install_onboarding_pages
 from salesdev.web.views.sections import install_section_pages
 
@@ -35,6 +37,8 @@ def install_console(app: FastAPI, runtime: Runtime) -> None:
     install_home(router, runtime)
     install_job_pages(router, runtime)
     install_entity_pages(router, runtime)
+    install_offering_pages(router, runtime)
+    install_catalogue_pages(router, runtime)
     install_catalogue_browsing(router, runtime)
     install_authorisation_pages(router, runtime)
     install_channel_sales(router, runtime)

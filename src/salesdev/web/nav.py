@@ -86,12 +86,18 @@ SECTIONS: tuple[Section, ...] = (
         True,
         "Headline sales figures, sales by channel and top products.",
     ),
-    _built(
+    Section(
         "catalogue",
         "Catalogue",
-        "Product families and the product offerings each channel sells.",
-        "product_family",
-        "product_offering",
+        "/catalogue",
+        True,
+        "Catalogs and their categories, product specifications, product families and the "
+        "product offerings with their bundles, terms and prices (TMF620).",
+        (
+            NavPage("Catalogs", "/catalogs", Family.CATALOG),
+            *_kind_pages("product_family", "product_offering"),
+            NavPage("Product specifications", "/product-specifications", Family.CATALOG),
+        ),
     ),
     Section(
         "channels",

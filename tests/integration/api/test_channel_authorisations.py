@@ -15,12 +15,15 @@ from salesdev.runtime import Runtime
 from tests.conftest import T0
 from tests.integration.api.conftest import BASE, TestClient, bearer, user_token
 
+CATALOG = "/tmf-api/productCatalogManagement/v4"
 JAN = "2027-01-01T00:00:00Z"
 MAR = "2027-03-01T00:00:00Z"
 
 
-def post(client: TestClient, resource: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = client.post(f"{BASE}/{resource}", json=body)
+def post(
+    client: TestClient, resource: str, body: dict[str, Any], api: str = BASE
+) -> dict[str, Any]:
+    response = client.post(f"{api}/{resource}", json=body)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
@@ -42,19 +45,37 @@ def world(client: TestClient, runtime: Runtime) -> dict[str, dict[str, Any]]:
     )
 
     def offering(code: str, recurring: str, one_time: str, **extra: Any) -> dict[str, Any]:
-        return post(
+        created = post(
             client,
             "productOffering",
             {
                 "code": code,
                 "name": f"Offering {code}",
                 "productFamily": ref(family),
-                "recurringCharge": {"unit": "EUR", "value": recurring},
-                "oneTimeCharge": {"unit": "EUR", "value": one_time},
+                "currency": "EUR",
                 "validFor": {"startDateTime": "2026-01-01T00:00:00Z"},
                 **extra,
             },
+            CATALOG,
         )
+        charges = (("recurring", recurring, {"recurringChargePeriodType": "month"}),
+                   ("oneTime", one_time, {}))  # fmt: skip
+        for price_type, value, period in charges:
+            if value != "0":
+                post(
+                    client,
+                    "productOfferingPrice",
+                    {
+                        "name": price_type,
+                        "productOffering": ref(created),
+                        "priceType": price_type,
+                        "price": {"unit": "EUR", "value": value},
+                        "validFor": {"startDateTime": "2026-01-01T00:00:00Z"},
+                        **period,
+                    },
+                    CATALOG,
+                )
+        return created
 
     world = {
         "channel": channel,

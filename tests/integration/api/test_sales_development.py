@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from salesdev.db.models import Job, ProductOffering
+from salesdev.db.models import Job
 from salesdev.domains.jobs import create_job
 from salesdev.runtime import Runtime
 from tests.conftest import T0
@@ -141,113 +141,6 @@ def test_partner_refers_to_its_channel_and_can_be_filtered_by_it(
     ]
     # A channel still referred to by a partner is not deleted.
     assert client.delete(channel["href"]).status_code == 409
-
-
-def offering(world: dict[str, dict[str, Any]], **overrides: Any) -> dict[str, Any]:
-    return {
-        "code": "UNL",
-        "name": "Unlimited",
-        "productFamily": {"id": world["family"]["id"]},
-        "recurringCharge": {"unit": "EUR", "value": "19.99"},
-        "validFor": {
-            "startDateTime": "2026-01-01T00:00:00Z",
-            "endDateTime": "2027-01-01T00:00:00Z",
-        },
-        **overrides,
-    }
-
-
-def test_offering_money_is_exact_as_a_number_or_a_string(
-    client: TestClient, runtime: Runtime, world: dict[str, dict[str, Any]]
-) -> None:
-    as_string = post(client, "productOffering", offering(world))
-    as_number = client.post(
-        f"{BASE}/productOffering",
-        content=(
-            b'{"code": "N", "name": "N", "productFamily": {"id": "%s"}, "validFor": '
-            b'{"startDateTime": "2026-01-01T00:00:00Z"}, '
-            b'"recurringCharge": {"unit": "EUR", "value": 0.1}, '
-            b'"oneTimeCharge": {"unit": "EUR", "value": 12345678901234.5678}}'
-        )
-        % world["family"]["id"].encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    assert as_number.status_code == 201, as_number.text
-    assert b'"oneTimeCharge":{"unit":"EUR","value":12345678901234.5678}' in as_number.content
-    assert b'"recurringCharge":{"unit":"EUR","value":0.1}' in as_number.content
-    assert as_string["recurringCharge"] == {"unit": "EUR", "value": 19.99}
-    assert as_string["validFor"] == {
-        "startDateTime": "2026-01-01T00:00:00Z",
-        "endDateTime": "2027-01-01T00:00:00Z",
-    }
-    with runtime.session_factory() as session:
-        charges = {
-            o.code: (o.recurring_charge, o.one_time_charge)
-            for o in session.scalars(select(ProductOffering))
-        }
-    assert str(charges["N"][1]) == "12345678901234.5678"
-    assert str(charges["UNL"][0]) == "19.9900"
-    cheap = client.get(f"{BASE}/productOffering?recurringCharge.value.lt=1")
-    assert [o["code"] for o in cheap.json()] == ["N"]
-
-
-def test_offering_validity_and_currency_rules(
-    client: TestClient, world: dict[str, dict[str, Any]]
-) -> None:
-    empty = client.post(
-        f"{BASE}/productOffering",
-        json=offering(
-            world,
-            validFor={
-                "startDateTime": "2026-01-01T00:00:00Z",
-                "endDateTime": "2025-01-01T00:00:00Z",
-            },
-        ),
-    )
-    assert empty.status_code == 400
-    assert empty.json()["details"][0]["location"] == "validFor.endDateTime"
-    mixed = client.post(
-        f"{BASE}/productOffering",
-        json=offering(world, oneTimeCharge={"unit": "USD", "value": "1"}),
-    )
-    assert mixed.status_code == 400
-    assert {d["location"] for d in mixed.json()["details"]} == {
-        "recurringCharge.unit",
-        "oneTimeCharge.unit",
-    }
-
-    created = post(client, "productOffering", offering(world))
-    open_ended = client.patch(
-        created["href"],
-        json={"validFor": {"endDateTime": None}},
-        headers={"Content-Type": "application/merge-patch+json"},
-    )
-    assert open_ended.json()["validFor"] == {
-        "startDateTime": "2026-01-01T00:00:00Z",
-        "endDateTime": None,
-    }
-    removed = client.patch(created["href"], json={"recurringCharge": None})
-    assert removed.status_code == 400
-
-
-def test_lifecycle_change_publishes_a_state_change_event(
-    client: TestClient, runtime: Runtime, world: dict[str, dict[str, Any]]
-) -> None:
-    client.post(
-        f"{BASE}/hub",
-        json={
-            "callback": "http://127.0.0.1:9/l",
-            "query": "eventType=ProductOfferingStateChangeEvent",
-        },
-    )
-    created = post(client, "productOffering", offering(world))
-    client.patch(created["href"], json={"lifecycleStatus": "Retired"})
-    client.patch(created["href"], json={"name": "Renamed"})
-    deliveries = client.get(f"{BASE}/notificationDelivery?status=pending").json()
-    assert [
-        (d["eventType"], d["event"]["event"]["productOffering"]["lifecycleStatus"])
-        for d in deliveries
-    ] == [("ProductOfferingStateChangeEvent", "Retired")]
 
 
 def test_jobs_are_listed_and_read(client: TestClient, runtime: Runtime) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from salesdev.db.models import ProductOfferingBundleItem
+from salesdev.db.models import ProductOffering, ProductOfferingBundleItem
 from salesdev.domains.access import SYSTEM, Principal, Role
+from salesdev.domains.catalog import OfferingInput, PriceInput, add_price, create_offering
 from salesdev.domains.reference import create_entity
 
 SETUP = datetime(2025, 12, 1, tzinfo=UTC)
@@ -70,21 +72,37 @@ def offering(
     one_time: str = "0",
     is_bundle: bool = False,
     **extra: Any,
-) -> Any:
-    values = {
-        "code": code,
-        "name": f"Offering {code}",
-        "family_id": family_id,
-        "is_bundle": is_bundle,
-        "recurring_charge": recurring,
-        "one_time_charge": one_time,
-        "currency": "EUR",
-        "valid_from": datetime(2025, 1, 1, tzinfo=UTC),
+) -> ProductOffering:
+    """An offering with its list prices (a monthly recurring and a one-time price, each only
+    when not zero), both valid for as long as the offering is."""
+    given = OfferingInput(
+        code=code,
+        name=f"Offering {code}",
+        family_id=family_id,
+        currency="EUR",
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+        is_bundle=is_bundle,
         **extra,
-    }
-    return create_entity(
-        session, principal=SYSTEM, kind="product_offering", values=values, now=SETUP
     )
+    row = create_offering(session, principal=SYSTEM, offering=given, now=SETUP)
+    charges = (
+        ("recurring", recurring, "Monthly charge", "month"),
+        ("oneTime", one_time, "One-time charge", None),
+    )
+    for price_type, amount, name, period in charges:
+        if Decimal(amount) == 0:
+            continue
+        price = PriceInput(
+            name=name,
+            price_type=price_type,
+            valid_from=given.valid_from,
+            valid_to=given.valid_to,
+            amount=amount,
+            currency="EUR",
+            recurring_period_type=period,
+        )
+        add_price(session, principal=SYSTEM, offering_id=row.id, price=price, now=SETUP)
+    return row
 
 
 def bundle_item(

@@ -123,7 +123,7 @@ def test_datasets_lists_every_dataset_with_its_columns(cli: Cli) -> None:
         "premises",
     ):
         assert f"{name}:" in result.stdout
-    assert "channel_code" in result.stdout and "recurring_charge" in result.stdout
+    assert "channel_code" in result.stdout and "family_code" in result.stdout
 
 
 def test_an_import_is_audited_as_the_operating_system_user(

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from salesdev.analytics.events import event_files, event_files_glob
 from salesdev.core.errors import Conflict, InvalidInput
 from salesdev.db.models import (
+    Catalog,
+    Category,
     Customer,
     Outlet,
     Partner,
@@ -23,12 +25,16 @@ from salesdev.db.models import (
     ProductFamily,
     ProductOffering,
     ProductOfferingBundleItem,
+    ProductOfferingPrice,
+    ProductOfferingTerm,
+    ProductSpecification,
     Region,
     SalesChannel,
     SalesPerson,
     User,
 )
 from salesdev.demo import DemoSummary, is_demo_loaded, load_demo
+from salesdev.domains.catalog import ListPrices, list_prices
 from tests.conftest import T0
 
 MODELS: tuple[type[Any], ...] = (
@@ -44,9 +50,15 @@ def _counts(session: Session) -> dict[str, int]:
     }
 
 
+# The catalogue is part of what the seed fixes, down to the ids of prices and terms.
+CATALOGUE_MODELS: tuple[type[Any], ...] = (
+    Catalog, Category, ProductSpecification, ProductOfferingPrice, ProductOfferingTerm,
+)  # fmt: skip
+
+
 def _dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     dump = {}
-    for model in MODELS:
+    for model in MODELS + CATALOGUE_MODELS:
         columns = list(model.__table__.columns)
         dump[model.__tablename__] = sorted(
             tuple(row) for row in session.execute(select(*columns)).all()
@@ -183,6 +195,30 @@ def test_the_same_seed_gives_identical_rows_and_identical_parquet_bytes(
     customer_ids = {row[first_columns.index("id")] for row in first["customer"]}
     assert customer_ids.isdisjoint(row[first_columns.index("id")] for row in other["customer"])
     assert _digests(tmp_path / "a").values() != _digests(tmp_path / "c").values()
+
+
+def test_every_demo_offering_has_a_list_price_in_force_from_its_start(
+    session: Session, tmp_path: Path
+) -> None:
+    _load(session, tmp_path / "events")
+    offerings = list(session.scalars(select(ProductOffering)))
+
+    unpriced = [
+        offering.code
+        for offering in offerings
+        if list_prices(session, offering_ids=[offering.id], at=offering.valid_from)[offering.id]
+        == ListPrices(None, None)
+    ]
+
+    assert offerings and unpriced == []
+    # Prices are in the offering's own currency, and a zero price is never stored.
+    for price in session.scalars(select(ProductOfferingPrice)):
+        assert price.amount is not None and price.amount > 0
+    currencies = dict(session.execute(select(ProductOffering.id, ProductOffering.currency)).all())
+    assert all(
+        price.currency == currencies[price.product_offering_id]
+        for price in session.scalars(select(ProductOfferingPrice))
+    )
 
 
 def test_a_second_load_is_refused_and_changes_nothing(session: Session, tmp_path: Path) -> None:

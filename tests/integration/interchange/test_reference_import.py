@@ -108,9 +108,9 @@ def test_a_row_the_domain_refuses_fails_the_whole_import(
     offerings = _write(
         tmp_path,
         "offerings.csv",
-        "code,name,family_code,currency,valid_from,recurring_charge\n"
-        "FIBRE-1G,Fibre 1 Gbit/s,BROADBAND,EUR,2026-01-01T00:00:00Z,45.00\n"
-        "FIBRE-2G,Fibre 2 Gbit/s,BROADBAND,eur,2026-01-01T00:00:00Z,55.00\n",
+        "code,name,family_code,currency,valid_from\n"
+        "FIBRE-1G,Fibre 1 Gbit/s,BROADBAND,EUR,2026-01-01T00:00:00Z\n"
+        "FIBRE-2G,Fibre 2 Gbit/s,BROADBAND,eur,2026-01-01T00:00:00Z\n",
     )
     _import(
         database,

@@ -64,8 +64,6 @@ def build_world(runtime: Runtime) -> World:
             "name": "SIM only",
             "family_id": str(ids["family"]),
             "currency": "EUR",
-            "recurring_charge": "10.00",
-            "one_time_charge": "0",
             "valid_from": "2026-01-01T00:00:00Z",
         },
     )

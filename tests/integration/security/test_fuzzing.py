@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
 
+from salesdev.runtime import Runtime
+from salesdev.server import create_app
 from tests.integration.api.conftest import bearer
 from tests.integration.security.test_permission_matrix import PUBLIC
 
@@ -47,18 +50,24 @@ def fuzz_every_operation(app: FastAPI, check: Callable[[Case], None], *, public:
     return fuzzed
 
 
-def test_no_generated_request_causes_a_server_error(app: FastAPI, admin_token: str) -> None:
+@pytest.fixture
+def served_app(runtime: Runtime) -> FastAPI:
+    """The app as served (API, console and the guards in front of them)."""
+    return create_app(runtime, background=False)
+
+
+def test_no_generated_request_causes_a_server_error(served_app: FastAPI, admin_token: str) -> None:
     def check(case: Case) -> None:
         response = case.call(headers=bearer(admin_token))
         assert response.status_code < 500, (case.method, case.formatted_path, response.text)
 
-    assert fuzz_every_operation(app, check, public=True) == 89
+    assert fuzz_every_operation(served_app, check, public=True) == 108
 
 
-def test_without_a_token_every_operation_is_401(app: FastAPI) -> None:
+def test_without_a_token_every_operation_is_401(served_app: FastAPI) -> None:
     def check(case: Case) -> None:
         response = case.call()
         assert response.status_code == 401, (case.method, case.formatted_path, response.text)
         assert response.json()["code"] == "SDV-401"
 
-    assert fuzz_every_operation(app, check, public=False) == 86
+    assert fuzz_every_operation(served_app, check, public=False) == 105

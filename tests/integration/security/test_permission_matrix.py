@@ -16,6 +16,16 @@ from salesdev.domains.access import GRANTS, SYSTEM, Family, Role
 from salesdev.domains.agreements import create_agreement
 from salesdev.domains.audit import list_events
 from salesdev.domains.authorisation import authorise_offering
+from salesdev.domains.catalog import (
+    CatalogInput,
+    CategoryInput,
+    PriceInput,
+    SpecificationInput,
+    add_price,
+    create_catalog,
+    create_category,
+    create_specification,
+)
 from salesdev.domains.identity import create_api_token
 from salesdev.domains.jobs import create_job
 from salesdev.domains.notifications import publish_event, subscribe
@@ -25,6 +35,7 @@ from tests.conftest import T0
 from tests.integration.api.conftest import BASE, IDENTITY, TestClient, bearer, new_token
 from tests.integration.security.conftest import World
 
+CATALOG = "/tmf-api/productCatalogManagement/v4"
 PUBLIC = {"/healthz", "/readyz", "/oauth2/token"}
 
 # Path -> the permission family it belongs to; None: any signed-in principal (the service
@@ -34,8 +45,6 @@ EXPECTED: dict[str, Family | None] = {
     f"{BASE}/region/{{id}}": Family.ORGANISATION,
     f"{BASE}/productFamily": Family.CATALOG,
     f"{BASE}/productFamily/{{id}}": Family.CATALOG,
-    f"{BASE}/productOffering": Family.CATALOG,
-    f"{BASE}/productOffering/{{id}}": Family.CATALOG,
     f"{BASE}/salesChannel": Family.CHANNELS,
     f"{BASE}/salesChannel/{{id}}": Family.CHANNELS,
     f"{BASE}/salesChannel/{{id}}/sellableOffering": Family.CHANNELS,
@@ -71,6 +80,19 @@ EXPECTED: dict[str, Family | None] = {
     f"{BASE}/notificationDelivery/{{id}}/retry": Family.NOTIFICATIONS,
     f"{BASE}/hub": Family.NOTIFICATIONS,
     f"{BASE}/hub/{{id}}": Family.NOTIFICATIONS,
+    **{
+        f"{CATALOG}/{name}{suffix}": Family.CATALOG
+        for name in (
+            "catalog",
+            "category",
+            "productSpecification",
+            "productOffering",
+            "productOfferingPrice",
+        )
+        for suffix in ("", "/{id}")
+    },
+    f"{CATALOG}/hub": Family.NOTIFICATIONS,
+    f"{CATALOG}/hub/{{id}}": Family.NOTIFICATIONS,
     f"{IDENTITY}/user": Family.USERS,
     f"{IDENTITY}/user/{{id}}": Family.USERS,
     f"{IDENTITY}/apiToken": None,
@@ -164,7 +186,37 @@ def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
             },
             now=T0,
         )
+        catalog = create_catalog(
+            session, principal=SYSTEM, catalog=CatalogInput(name="Consumer", valid_from=T0), now=T0
+        )
+        category = create_category(
+            session, principal=SYSTEM, category=CategoryInput(name="Mobile", valid_from=T0), now=T0
+        )
+        specification = create_specification(
+            session,
+            principal=SYSTEM,
+            specification=SpecificationInput(name="SIM", product_number="S1", valid_from=T0),
+            now=T0,
+        )
+        price = add_price(
+            session,
+            principal=SYSTEM,
+            offering_id=world.ids["offering"],
+            price=PriceInput(
+                name="Monthly",
+                price_type="recurring",
+                valid_from=T0,
+                amount="10",
+                currency="EUR",
+                recurring_period_type="month",
+            ),
+            now=T0,
+        )
         return {
+            "catalog": str(catalog.id),
+            "category": str(category.id),
+            "productSpecification": str(specification.id),
+            "productOfferingPrice": str(price.id),
             "channelAuthorisation": str(authorisation.id),
             "partnerOnboarding": str(case.id),
             "channelAgreement": str(agreement.id),

@@ -1,7 +1,20 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
 from salesdev.db.models.audit import AuditChainHead, AuditEvent
-from salesdev.db.models.catalog import ProductFamily, ProductOffering, ProductOfferingBundleItem
+from salesdev.db.models.catalog import (
+    Catalog,
+    Category,
+    MarketSegment,
+    ProductFamily,
+    ProductOffering,
+    ProductOfferingBundleItem,
+    ProductOfferingPrice,
+    ProductOfferingTerm,
+    ProductSpecification,
+    category_offering,
+    product_offering_channel,
+    product_offering_market_segment,
+)
 from salesdev.db.models.channels import Outlet, Partner, SalesChannel
 from salesdev.db.models.customers import Customer, Premise
 from salesdev.db.models.identity import ApiToken, LoginThrottle, OAuthClient, User, WebSession
@@ -14,12 +27,15 @@ from salesdev.db.models.partnering import (
     OnboardingChecklistItem,
     OnboardingHistoryEntry,
 )
+from salesdev.db.models.partners import PartnerContact, PartnerPayout
 from salesdev.db.models.platform import HubSubscription, Job, OutboxDelivery
 
 __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "Catalog",
+    "Category",
     "ChannelAgreement",
     "ChannelAgreementVersion",
     "ChannelAuthorisation",
@@ -27,6 +43,7 @@ __all__ = [
     "HubSubscription",
     "Job",
     "LoginThrottle",
+    "MarketSegment",
     "OAuthClient",
     "OnboardingCase",
     "OnboardingChecklistItem",
@@ -34,13 +51,21 @@ __all__ = [
     "OutboxDelivery",
     "Outlet",
     "Partner",
+    "PartnerContact",
+    "PartnerPayout",
     "Premise",
     "ProductFamily",
     "ProductOffering",
     "ProductOfferingBundleItem",
+    "ProductOfferingPrice",
+    "ProductOfferingTerm",
+    "ProductSpecification",
     "Region",
     "SalesChannel",
     "SalesPerson",
     "User",
     "WebSession",
+    "category_offering",
+    "product_offering_channel",
+    "product_offering_market_segment",
 ]

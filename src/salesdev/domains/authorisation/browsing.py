@@ -1,17 +1,16 @@
 """Offer catalogue browsing: what a channel (or a partner in it) may sell at an instant.
 
 A fixed number of set-based queries whatever the catalogue size: the total and one
-page of offerings authorised at the instant (with list prices), then that page's
-authorisations and bundle components. The authorisation side is always read through
+page of offerings authorised at the instant, then that page's authorisations, bundle
+components and the list prices of both (``salesdev.domains.catalog.list_prices``). The authorisation side is always read through
 ``ix_channel_authorisation_lookup`` (channel, partner, offering, start).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
@@ -31,6 +30,7 @@ from salesdev.db.models import (
 from salesdev.db.query import Page
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.authorisation.scope import restricted_channels, restricted_partners
+from salesdev.domains.catalog import ListPrices, list_prices
 
 # Lifecycle statuses in which an authorised offering can actually be sold.
 SELLABLE_LIFECYCLE_STATUSES = ("Active", "Launched")
@@ -107,8 +107,6 @@ def sellable_offerings(
             ProductOffering.name,
             ProductOffering.is_bundle,
             ProductOffering.lifecycle_status,
-            ProductOffering.recurring_charge,
-            ProductOffering.one_time_charge,
             ProductOffering.currency,
             ProductFamily.code,
             ProductFamily.name,
@@ -126,19 +124,13 @@ def sellable_offerings(
     page_ids = [row[0] for row in rows]
     grants = _authorisations(session, in_force, page_ids)
     components = _components(session, [row[0] for row in rows if row[3]])
+    # One query prices the page and its components alike.
+    component_ids = {c.offering_id for found in components.values() for c in found}
+    prices = list_prices(session, offering_ids={*page_ids, *component_ids}, at=at)
     items = []
-    for (
-        offering_id,
-        code,
-        name,
-        is_bundle,
-        lifecycle,
-        recurring,
-        one_time,
-        currency,
-        *family,
-    ) in rows:
+    for offering_id, code, name, is_bundle, lifecycle, currency, *family in rows:
         grant = grants[offering_id]
+        recurring, one_time = _charges(prices[offering_id], currency)
         items.append(
             SellableOffering(
                 offering_id=offering_id,
@@ -148,14 +140,16 @@ def sellable_offerings(
                 family_name=family[1],
                 is_bundle=is_bundle,
                 lifecycle_status=lifecycle,
-                recurring_charge=Money(recurring, currency),
-                one_time_charge=Money(one_time, currency),
+                recurring_charge=recurring,
+                one_time_charge=one_time,
                 authorisation_id=grant[0],
                 partner_id=grant[1],
                 authorised_from=grant[2],
                 authorised_to=grant[3],
                 prerequisites=tuple(grant[4] or ()),
-                components=tuple(components.get(offering_id, ())),
+                components=tuple(
+                    _priced(component, prices) for component in components.get(offering_id, ())
+                ),
             )
         )
     return Page(items, total, offset, limit)
@@ -226,8 +220,6 @@ def _components(
             component.code,
             component.name,
             component.is_bundle,
-            component.recurring_charge,
-            component.one_time_charge,
             component.currency,
         )
         .join(component, component.id == item.component_id)
@@ -242,10 +234,9 @@ def _components(
         code,
         name,
         is_bundle,
-        recurring,
-        one_time,
         currency,
     ) in rows:
+        # Priced by the caller, together with the page (``_priced``).
         found.setdefault(bundle_id, []).append(
             BundleComponent(
                 offering_id=offering_id,
@@ -253,15 +244,26 @@ def _components(
                 name=name,
                 is_bundle=is_bundle,
                 position=position,
-                recurring_charge=Money(_amount(recurring), currency),
-                one_time_charge=Money(_amount(one_time), currency),
+                recurring_charge=Money.zero(currency),
+                one_time_charge=Money.zero(currency),
             )
         )
     return found
 
 
-def _amount(value: Decimal | None) -> Decimal:
-    return value if value is not None else Decimal(0)
+def _charges(prices: ListPrices, currency: str) -> tuple[Money, Money]:
+    """The list prices, zero in the offering's currency where it has no such price."""
+    return (
+        prices.recurring or Money.zero(currency),
+        prices.one_time or Money.zero(currency),
+    )
+
+
+def _priced(component: BundleComponent, prices: dict[uuid.UUID, ListPrices]) -> BundleComponent:
+    recurring, one_time = _charges(
+        prices[component.offering_id], component.recurring_charge.currency
+    )
+    return replace(component, recurring_charge=recurring, one_time_charge=one_time)
 
 
 def _check_scope(

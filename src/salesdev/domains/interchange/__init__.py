@@ -2,6 +2,14 @@
 
 from salesdev.domains.interchange.agreement_datasets import register_agreement_dataset
 from salesdev.domains.interchange.authorisation_datasets import register_authorisation_dataset
+from salesdev.domains.interchange.catalogue_datasets import (
+    CatalogueExportResult,
+    CatalogueImportResult,
+    export_catalogue_csv,
+    export_catalogue_json,
+    import_catalogue_csv,
+    import_catalogue_json,
+)
 from salesdev.domains.interchange.columns import Column, ColumnType
 from salesdev.domains.interchange.datasets import (
     Dataset,
@@ -28,6 +36,8 @@ register_agreement_dataset()
 __all__ = [
     "FILE_FORMATS",
     "MAX_ERRORS",
+    "CatalogueExportResult",
+    "CatalogueImportResult",
     "Column",
     "ColumnType",
     "Dataset",
@@ -36,8 +46,12 @@ __all__ = [
     "ImportResult",
     "ProgressCallback",
     "Reference",
+    "export_catalogue_csv",
+    "export_catalogue_json",
     "export_file",
     "get_dataset",
+    "import_catalogue_csv",
+    "import_catalogue_json",
     "import_file",
     "list_datasets",
     "register_dataset",

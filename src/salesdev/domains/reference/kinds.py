@@ -7,6 +7,7 @@ resources and the console pages, so a new attribute is added in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from salesdev.db.base import Base
@@ -34,9 +35,13 @@ class FieldSpec:
     required: bool = True
     choices: tuple[str, ...] | None = None
     max_length: int | None = None
-    # For type "ref": the entity kind referred to.
+    # For type "ref": the entity kind referred to. For type "tags": the kind whose codes
+    # the tags must be (checked against the table, for sets too large to list as choices).
     references: str | None = None
     label: str = ""
+    # For type "decimal": the inclusive bounds.
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
     @property
     def title(self) -> str:
@@ -102,8 +107,6 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                 _ref("family_id", "product_family", required=True, label="Product family"),
                 FieldSpec("is_bundle", "bool", required=False),
                 FieldSpec("lifecycle_status", choices=v.LIFECYCLE_STATUSES, required=False),
-                FieldSpec("recurring_charge", "decimal", required=False),
-                FieldSpec("one_time_charge", "decimal", required=False),
                 FieldSpec("currency", "currency"),
                 FieldSpec("valid_from", "datetime"),
                 FieldSpec("valid_to", "datetime", required=False),
@@ -121,6 +124,28 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                 FieldSpec("channel_type", choices=v.CHANNEL_TYPES),
                 _ref("parent_id", "sales_channel", label="Parent channel"),
                 FieldSpec("status", choices=v.ACTIVE_STATUSES, required=False),
+                FieldSpec(
+                    "segments_served",
+                    "tags",
+                    required=False,
+                    choices=v.SEGMENTS,
+                    label="Market segments served",
+                ),
+                FieldSpec(
+                    "regions_served",
+                    "tags",
+                    required=False,
+                    references="region",
+                    label="Regions served",
+                ),
+                FieldSpec(
+                    "cost_to_serve_percent",
+                    "decimal",
+                    required=False,
+                    minimum=Decimal(0),
+                    maximum=Decimal(100),
+                    label="Cost to serve (% of revenue)",
+                ),
             ),
             hierarchy_field="parent_id",
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -265,6 +266,7 @@ def _coerce(session: Session, spec: FieldSpec, raw: Any) -> Any:
             value = int(raw)
         case "decimal":
             value = parse_amount(raw)
+            _check_bounds(spec, value)
         case "currency":
             value = parse_currency(raw)
         case "bool":
@@ -281,6 +283,8 @@ def _coerce(session: Session, spec: FieldSpec, raw: Any) -> Any:
                 raise InvalidInput(
                     f"unknown value(s) {', '.join(unknown)}; expected some of {', '.join(spec.choices or ())}"
                 )
+            if spec.references is not None:
+                _check_codes_exist(session, spec.references, tags)
             value = ",".join(tags)
         case "ref":
             assert spec.references is not None
@@ -290,6 +294,28 @@ def _coerce(session: Session, spec: FieldSpec, raw: Any) -> Any:
                 raise InvalidInput(f"no {target.label.lower()} with id {ref_id}")
             value = ref_id
     return value
+
+
+def _check_bounds(spec: FieldSpec, value: Decimal) -> None:
+    low, high = spec.minimum, spec.maximum
+    if (low is None or value >= low) and (high is None or value <= high):
+        return
+    if low is not None and high is not None:
+        expected = f"between {low} and {high}"
+    elif low is not None:
+        expected = f"at least {low}"
+    else:
+        expected = f"at most {high}"
+    raise InvalidInput(f"must be {expected}; got {value}")
+
+
+def _check_codes_exist(session: Session, kind: str, codes: list[str]) -> None:
+    found = find_ids_by_code(session, kind=kind, codes=codes)
+    unknown = [code for code in dict.fromkeys(codes) if code not in found]
+    if unknown:
+        label = ENTITY_KINDS[kind].label.lower()
+        plural = "s" if len(unknown) > 1 else ""
+        raise InvalidInput(f"no {label} with code{plural} {', '.join(map(repr, unknown))}")
 
 
 def _parse_bool(raw: Any) -> bool:

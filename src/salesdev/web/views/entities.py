@@ -68,6 +68,9 @@ from salesdev.web.routing import status_of
 from salesdev.web.templating import render
 from salesdev.web.urls import list_params_dict, with_query
 
+# Kinds whose detail page shows more than their declared fields (views/offering.py).
+OWN_DETAIL_PAGES = frozenset({"product_offering"})
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -397,7 +400,10 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
     router.add_api_route(f"{base}/lookup", lookup, methods=["GET"], name=f"{name}_lookup")
     router.add_api_route(f"{base}/new", new_form, methods=["GET"], name=f"{name}_new")
     router.add_api_route(f"{base}/new", create, methods=["POST"], name=f"{name}_create")
-    router.add_api_route(f"{base}/{{entity_id}}", detail, methods=["GET"], name=f"{name}_detail")
+    if name not in OWN_DETAIL_PAGES:
+        router.add_api_route(
+            f"{base}/{{entity_id}}", detail, methods=["GET"], name=f"{name}_detail"
+        )
     router.add_api_route(
         f"{base}/{{entity_id}}/edit", edit_form, methods=["GET"], name=f"{name}_edit"
     )

@@ -1,0 +1,91 @@
+"""The product catalogue (TMF620 v4): catalogs, categories, specifications, offerings with
+bundles, terms, channels and market segments, and effective-dated prices."""
+
+from salesdev.domains.catalog.bundles import BundledOfferingInput, find_cycle
+from salesdev.domains.catalog.offerings import (
+    OfferingInput,
+    TermInput,
+    check_offering,
+    create_offering,
+    get_offering,
+    offering_input,
+    offering_inputs,
+    update_offering,
+)
+from salesdev.domains.catalog.prices import (
+    ListPrices,
+    PriceInput,
+    add_price,
+    check_price_overlap,
+    describe_charge,
+    get_price,
+    list_offering_prices,
+    list_prices,
+    price_key,
+    update_price,
+    validate_price,
+)
+from salesdev.domains.catalog.segments import (
+    SEGMENT_NAMES,
+    ensure_market_segments,
+    market_segment_id,
+)
+from salesdev.domains.catalog.structure import (
+    CatalogInput,
+    CategoryInput,
+    SpecificationInput,
+    create_catalog,
+    create_category,
+    create_specification,
+    get_catalog_entity,
+    update_catalog,
+    update_category,
+    update_specification,
+)
+from salesdev.domains.catalog.vocabulary import (
+    DURATION_UNITS,
+    PRICE_TYPES,
+    RECURRING_PERIOD_TYPES,
+    SELLABLE_STATUSES,
+)
+
+__all__ = [
+    "DURATION_UNITS",
+    "PRICE_TYPES",
+    "RECURRING_PERIOD_TYPES",
+    "SEGMENT_NAMES",
+    "SELLABLE_STATUSES",
+    "BundledOfferingInput",
+    "CatalogInput",
+    "CategoryInput",
+    "ListPrices",
+    "OfferingInput",
+    "PriceInput",
+    "SpecificationInput",
+    "TermInput",
+    "add_price",
+    "check_offering",
+    "check_price_overlap",
+    "create_catalog",
+    "create_category",
+    "create_offering",
+    "create_specification",
+    "describe_charge",
+    "ensure_market_segments",
+    "find_cycle",
+    "get_catalog_entity",
+    "get_offering",
+    "get_price",
+    "list_offering_prices",
+    "list_prices",
+    "market_segment_id",
+    "offering_input",
+    "offering_inputs",
+    "price_key",
+    "update_catalog",
+    "update_category",
+    "update_offering",
+    "update_price",
+    "update_specification",
+    "validate_price",
+]
