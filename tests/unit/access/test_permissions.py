@@ -39,6 +39,14 @@ def test_the_security_guide_shows_the_matrix_the_code_enforces() -> None:
         (Role.SALES_REP, Family.PARTNERS, "read", False),
         (Role.PARTNER_USER, Family.CUSTOMERS, "read", False),
         (Role.SALES_OPERATIONS, Family.AUDIT, "read", False),
+        (Role.SALES_OPERATIONS, Family.PAYOUTS, "write", True),
+        (Role.AUDITOR, Family.PAYOUTS, "read", True),
+        (Role.AUDITOR, Family.PAYOUTS, "write", False),
+        (Role.CHANNEL_MANAGER, Family.PAYOUTS, "read", False),
+        (Role.PRODUCT_MANAGER, Family.PAYOUTS, "read", False),
+        # A partner user reads its own partner's payout details by an explicit rule in
+        # the partner services, not by a grant.
+        (Role.PARTNER_USER, Family.PAYOUTS, "read", False),
     ],
 )
 def test_grants(role: Role, family: Family, action: str, allowed: bool) -> None:
@@ -59,3 +67,17 @@ def test_one_unscoped_role_lifts_the_row_scope() -> None:
     assert _principal(Role.PARTNER_USER, Role.SALES_MANAGER).is_scoped
     assert not _principal(Role.SALES_REP, Role.AUDITOR).is_scoped
     assert not _principal().is_scoped
+
+
+def test_payout_details_are_read_and_written_by_exactly_the_finance_roles() -> None:
+    readers = {role for role in Role if _principal(role).can(Family.PAYOUTS, "read")}
+    writers = {role for role in Role if _principal(role).can(Family.PAYOUTS, "write")}
+    assert readers == {Role.ADMIN, Role.SALES_OPERATIONS, Role.AUDITOR}
+    assert writers == {Role.ADMIN, Role.SALES_OPERATIONS}
+
+
+def test_whoever_reads_the_audit_trail_may_read_payout_details() -> None:
+    # The audit trail records IBANs before and after each change; it must not become a
+    # back door to bank details for a role that is not allowed to read them.
+    audit_readers = {role for role in Role if _principal(role).can(Family.AUDIT, "read")}
+    assert all(_principal(role).can(Family.PAYOUTS, "read") for role in audit_readers)

@@ -47,6 +47,8 @@ class Family(StrEnum):
     CATALOG = "catalog"
     CHANNELS = "channels"
     PARTNERS = "partners"
+    # Partners' bank and tax details: narrower than ``partners`` on purpose.
+    PAYOUTS = "payouts"
     ORGANISATION = "organisation"
     CUSTOMERS = "customers"
     JOBS = "jobs"
@@ -58,12 +60,13 @@ class Family(StrEnum):
 _R: frozenset[Action] = frozenset({"read"})
 _RW: frozenset[Action] = frozenset({"read", "write"})
 _ALL_READ: dict[Family, frozenset[Action]] = {
-    family: _R for family in Family if family not in (Family.AUDIT, Family.USERS)
+    family: _R for family in Family if family not in (Family.AUDIT, Family.USERS, Family.PAYOUTS)
 }
 
 GRANTS: dict[Role, dict[Family, frozenset[Action]]] = {
     Role.ADMIN: {family: _RW for family in Family} | {Family.AUDIT: _R},
-    Role.SALES_OPERATIONS: _ALL_READ | {Family.ORGANISATION: _RW, Family.JOBS: _RW},
+    Role.SALES_OPERATIONS: _ALL_READ
+    | {Family.ORGANISATION: _RW, Family.JOBS: _RW, Family.PAYOUTS: _RW},
     Role.CHANNEL_MANAGER: _ALL_READ
     | {Family.CHANNELS: _RW, Family.PARTNERS: _RW, Family.JOBS: _RW},
     Role.PRODUCT_MANAGER: _ALL_READ | {Family.CATALOG: _RW, Family.JOBS: _RW},
