@@ -92,24 +92,34 @@ class RequestSizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "code": "SDV-413",
-                "reason": "Request too large",
-                "message": f"The request body is larger than {self.max_bytes} bytes",
-                "status": "413",
-                "referenceError": "urn:salesdev:error:SDV-413",
-                "@type": "Error",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await _error(
+            send,
+            413,
+            "Request too large",
+            f"The request body is larger than {self.max_bytes} bytes",
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def _error(send: Send, status: int, reason: str, message: str) -> None:
+    code = f"SDV-{status}"
+    body = json.dumps(
+        {
+            "code": code,
+            "reason": reason,
+            "message": message,
+            "status": str(status),
+            "referenceError": f"urn:salesdev:error:{code}",
+            "@type": "Error",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

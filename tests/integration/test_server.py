@@ -45,10 +45,7 @@ def test_a_body_over_the_limit_is_refused_before_anything_reads_it(client: TestC
     assert response.json()["@type"] == "Error"
 
 
-def test_a_streamed_body_over_the_limit_is_refused_too(
-    client: TestClient, runtime: Runtime
-) -> None:
-    # given an authenticated caller, so that the request gets as far as reading its body
+def _admin_token(runtime: Runtime) -> str:
     with runtime.session_factory() as session:
         admin = create_user(
             session,
@@ -59,10 +56,18 @@ def test_a_streamed_body_over_the_limit_is_refused_too(
             roles=["admin"],
             now=runtime.clock.now(),
         )
-        admin_token, _ = create_api_token(
+        token, _ = create_api_token(
             session, principal=SYSTEM, user_id=admin.id, name="t", now=runtime.clock.now()
         )
         session.commit()
+    return token
+
+
+def test_a_streamed_body_over_the_limit_is_refused_too(
+    client: TestClient, runtime: Runtime
+) -> None:
+    # given an authenticated caller, so that the request gets as far as reading its body
+    admin_token = _admin_token(runtime)
 
     def chunks() -> Iterator[bytes]:
         for _ in range(4):
@@ -106,3 +111,21 @@ def test_an_unknown_page_is_a_console_page_and_an_unknown_api_path_a_tmf_error(
     api = client.get("/tmf-api/salesDevelopment/v1/noSuchResource")
     assert api.status_code == 404
     assert api.json()["@type"] == "Error"
+
+
+def test_text_with_a_nul_character_is_refused_naming_where_it_was(
+    client: TestClient, runtime: Runtime
+) -> None:
+    token = _admin_token(runtime)
+    body = client.post(
+        "/tmf-api/salesDevelopment/v1/region",
+        content=b'{"code": "N\\u0000", "name": "North"}',
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
+    assert body.status_code == 400
+    assert body.json()["details"] == [{"location": "code", "message": "contains a NUL character"}]
+    query = client.get(
+        "/tmf-api/salesDevelopment/v1/region?code=%00", headers={"authorization": f"Bearer {token}"}
+    )
+    assert query.status_code == 400
+    assert query.json()["details"] == [{"location": "code", "message": "contains a NUL character"}]

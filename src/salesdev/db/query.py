@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
+from salesdev.core.text import NUL_MESSAGE
 
 T = TypeVar("T")
 # A column of a table or a mapped attribute of a model.
@@ -79,6 +80,9 @@ def apply_filters(
                     f"cannot filter on this attribute; known: {', '.join(sorted(attributes))}",
                 )
             )
+            continue
+        if any("\x00" in v for v in flt.values):
+            errors.append(ErrorDetail(flt.attribute, NUL_MESSAGE))
             continue
         try:
             parsed = [attribute.parse(v) for v in flt.values]

@@ -17,7 +17,8 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
-from salesdev.core.errors import PermissionDenied
+from salesdev.core.errors import ErrorDetail, InvalidInput, PermissionDenied
+from salesdev.core.text import NUL_MESSAGE
 from salesdev.web.auth import CSRF_FIELD, LOGIN_CSRF_COOKIE, current_user
 
 SECURITY_HEADERS: dict[str, str] = {
@@ -59,6 +60,11 @@ async def read_form(request: Request) -> FormData:
         or not secrets.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))
     ):
         raise CsrfRejected(CSRF_MESSAGE)
+    bad_text = [
+        name for name, value in form.multi_items() if isinstance(value, str) and "\x00" in value
+    ]
+    if bad_text:
+        raise InvalidInput("Invalid input", [ErrorDetail(name, NUL_MESSAGE) for name in bad_text])
     return form
 
 

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from salesdev.core.errors import (
     Conflict,
+    ErrorDetail,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -28,6 +29,7 @@ from salesdev.core.errors import (
     RuleViolation,
     SalesdevError,
 )
+from salesdev.core.text import NUL_MESSAGE
 from salesdev.domains.audit import record_event
 from salesdev.runtime import Runtime
 from salesdev.web.auth import (
@@ -96,6 +98,12 @@ def record_refusal(runtime: Runtime, request: Request, error: PermissionDenied) 
         )
 
 
+def _refuse_nul_in_query(request: Request) -> None:
+    bad = [name for name, value in request.query_params.multi_items() if "\x00" in value]
+    if bad:
+        raise InvalidInput("Invalid input", [ErrorDetail(name, NUL_MESSAGE) for name in bad])
+
+
 def console_route_class(runtime: Runtime) -> type[APIRoute]:
     class ConsoleRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -116,6 +124,7 @@ def console_route_class(runtime: Runtime) -> type[APIRoute]:
                         elif user.must_change_password and not may_change_password:
                             response = RedirectResponse(PASSWORD_PATH, status_code=303)
                         else:
+                            _refuse_nul_in_query(request)
                             response = await handler(request)
                 except PermissionDenied as error:
                     await run_in_threadpool(record_refusal, runtime, request, error)

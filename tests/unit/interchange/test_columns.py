@@ -76,6 +76,7 @@ def test_cells_are_read_as_their_column_type(column: Column, raw: Any, expected:
         (Column("flag", "bool"), "maybe", "expected true or false, got 'maybe'"),
         (Column("id", "uuid"), "x-1", "expected a UUID, got 'x-1'"),
         (Column("code"), 1.5, "expected text, got 1.5"),
+        (Column("code"), "A\x00B", "contains a NUL character"),
     ],
 )
 def test_a_wrong_cell_says_what_was_expected(column: Column, raw: Any, message: str) -> None:

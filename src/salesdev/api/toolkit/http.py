@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from salesdev.api.toolkit.patching import JSON, JSON_PATCH, MERGE_PATCH
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound, PreconditionFailed
+from salesdev.core.text import NUL_MESSAGE, nul_locations
 from salesdev.domains.notifications import decode_json
 
 
@@ -47,6 +48,11 @@ def json_body_reader(max_bytes: int) -> Callable[[Request], Awaitable[JsonBody]]
             raise InvalidInput(
                 "Invalid JSON", [ErrorDetail("body", f"{position}{getattr(exc, 'msg', exc)}")]
             ) from None
+        bad_text = nul_locations(value)
+        if bad_text:
+            raise InvalidInput(
+                "Invalid body", [ErrorDetail(where, NUL_MESSAGE) for where in bad_text]
+            )
         return JsonBody(media_type, value)
 
     return read_json_body

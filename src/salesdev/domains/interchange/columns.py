@@ -84,6 +84,8 @@ def _parse_str(raw: Any) -> str:
     # A code such as 4711 may come as a JSON or Parquet integer; it is still a code.
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise CellError(f"expected text, got {raw!r}")
+    if isinstance(raw, str) and "\x00" in raw:
+        raise CellError("contains a NUL character")
     return str(raw).strip()
 
 
