@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +36,10 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         if background:
             start_job_runner(runtime)
             start_dispatcher(runtime)
+            # What is alive after start-up lives as long as the process: keeping it out of
+            # the cyclic collector's full passes removes pauses of tens of milliseconds.
+            gc.collect()
+            gc.freeze()
         yield
         runtime.close()
 
