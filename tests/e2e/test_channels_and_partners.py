@@ -4,19 +4,23 @@ with an approval by a second user."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from salesdev.core.money import Money
-from salesdev.db.models import Partner, ProductOffering, ProductOfferingBundleItem, SalesChannel
+from salesdev.db.models import (
+    ChannelAuthorisation,
+    ProductOffering,
+    ProductOfferingBundleItem,
+    SalesChannel,
+)
 from salesdev.db.session import unit_of_work
 from salesdev.demo import DemoSummary
 from salesdev.domains.access import SYSTEM, Role
-from salesdev.domains.authorisation import authorise_offering
 from salesdev.domains.catalog import ListPrices, list_prices
+from salesdev.domains.reference import create_entity
 from salesdev.runtime import Runtime
 from salesdev.web.format import format_amount
 from tests.e2e.conftest import log_in, screenshot
@@ -31,20 +35,23 @@ def test_browse_a_channels_catalogue_with_a_bundle_and_its_prices(
     live_server: str, runtime: Runtime, demo: DemoSummary, desktop: Page
 ) -> None:
     with unit_of_work(runtime.session_factory) as s:
-        bundle = s.scalars(select(ProductOffering).where(ProductOffering.is_bundle.is_(True))
-                           .order_by(ProductOffering.code).limit(1)).one()  # fmt: skip
+        now = runtime.clock.now()
+        # A bundle the demo authorises channel-wide, and the first such channel by name.
+        bundle, channel = s.execute(
+            select(ProductOffering, SalesChannel)
+            .join(ChannelAuthorisation, ChannelAuthorisation.product_offering_id == ProductOffering.id)
+            .join(SalesChannel, SalesChannel.id == ChannelAuthorisation.channel_id)
+            .where(ProductOffering.is_bundle.is_(True), ChannelAuthorisation.partner_id.is_(None),
+                   ChannelAuthorisation.status == "active", ChannelAuthorisation.valid_from <= now,
+                   or_(ChannelAuthorisation.valid_to.is_(None), ChannelAuthorisation.valid_to > now))
+            .order_by(SalesChannel.name, ProductOffering.code).limit(1)).one()  # fmt: skip
         rows = list(s.execute(
             select(ProductOffering.id, ProductOffering.code, ProductOffering.currency)
             .join(ProductOfferingBundleItem, ProductOfferingBundleItem.component_id == ProductOffering.id)
             .where(ProductOfferingBundleItem.bundle_id == bundle.id)
             .order_by(ProductOfferingBundleItem.position, ProductOffering.code)))  # fmt: skip
-        now = runtime.clock.now()
         prices = list_prices(s, offering_ids=[bundle.id, *(r[0] for r in rows)], at=now)
         components = [(code, _monthly(prices[id_], currency)) for id_, code, currency in rows]
-        channel = s.scalars(select(SalesChannel).order_by(SalesChannel.name).limit(1)).one()
-        authorise_offering(s, principal=SYSTEM, channel_id=channel.id,
-                           product_offering_id=bundle.id,
-                           valid_from=datetime(2020, 1, 1, tzinfo=UTC), now=runtime.clock.now())  # fmt: skip
         expected = (bundle.code, _monthly(prices[bundle.id], bundle.currency),
                     f"{channel.name} ({channel.code})")  # fmt: skip
     assert components
@@ -83,8 +90,17 @@ def _log_in_new(
 def test_a_partner_moves_through_on_boarding_with_a_second_users_approval(
     live_server: str, runtime: Runtime, demo: DemoSummary, browser: Browser, mobile: Page
 ) -> None:
-    with runtime.session_factory() as s:
-        partner = s.scalars(select(Partner).order_by(Partner.code).limit(1)).one()
+    # Every demo partner already has its case: a new applicant comes in for this journey.
+    with unit_of_work(runtime.session_factory) as s:
+        channel = s.scalars(select(SalesChannel).order_by(SalesChannel.code).limit(1)).one()
+        partner = create_entity(
+            s,
+            principal=SYSTEM,
+            kind="partner",
+            values={"code": "PA-NEW", "name": "Neuer Handel GmbH", "partner_type": "dealer",
+                    "tier": "bronze", "channel_id": channel.id},
+            now=runtime.clock.now(),
+        )  # fmt: skip
     manager = _log_in_new(browser, live_server, demo, Role.CHANNEL_MANAGER, "/onboarding")
 
     manager.get_by_label("Partner").select_option(label=f"{partner.name} ({partner.code})")

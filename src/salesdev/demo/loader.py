@@ -46,6 +46,7 @@ from salesdev.db.models import (
     product_offering_market_segment,
 )
 from salesdev.demo.calendar import MONTHS, Window
+from salesdev.demo.channel_setup import wire_channels
 from salesdev.demo.reference import Reference, build_reference, customer_rows, premise_rows
 from salesdev.demo.sales_events import EventGenerator, customer_since, plan_lines
 from salesdev.demo.scales import get_scale
@@ -68,7 +69,7 @@ REFERENCE_MODELS: tuple[type[Any], ...] = (
 )
 INSERT_BATCH = 5_000
 # Progress steps before the first batch of events (benchmarks time the events from there).
-REFERENCE_STEPS = 4
+REFERENCE_STEPS = 5
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ class DemoSummary:
     categories: int = 0
     product_specifications: int = 0
     product_offering_prices: int = 0
+    channel_authorisations: int = 0
+    onboarding_cases: int = 0
+    active_onboarding_cases: int = 0
+    channel_agreements: int = 0
+    active_channel_agreements: int = 0
+    partner_contacts: int = 0
+    partner_payouts: int = 0
 
 
 def is_demo_loaded(session: Session) -> bool:
@@ -146,6 +154,8 @@ def load_demo(
     _insert_reference(
         session, reference, now=now, report=lambda done, message: report(done, total, message)
     )
+    wiring = wire_channels(session, reference=reference, window=window, seed=seed, now=now)
+    report(reference_steps, total, "Authorisations, on-boarding, agreements and contacts")
 
     events_by_type: Counter[str] = Counter()
     staging = event_store_dir.parent / f".{event_store_dir.name}.demo-staging"
@@ -197,6 +207,7 @@ def load_demo(
         categories=len(reference.catalogue.categories),
         product_specifications=len(reference.catalogue.specifications),
         product_offering_prices=len(reference.catalogue.prices),
+        **asdict(wiring),
     )
     # The reference rows go in through bulk INSERTs, which bypass the per-row audit hook:
     # one summary event records what the load wrote.

@@ -242,6 +242,8 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
     )
     builder = _OrganisationBuilder(scale, rng, ids, stamp, region_ids, channel_ids, now)
     builder.build()
+    _add_applicants(builder.partners, seed=seed, stamp=stamp, channel_ids=channel_ids,
+                    region_ids=region_ids)  # fmt: skip
     parties = _build_parties(scale=scale, rng=rng, ids=ids)
     return Reference(
         regions=regions,
@@ -257,6 +259,51 @@ def build_reference(*, scale: DemoScale, seed: int, now: datetime, window: Windo
         sales_points=builder.sales_points(),
         region_codes=[spec.code for spec in REGIONS],
     )
+
+
+# Partners still being on-boarded: (partner type, channel kind, region, parent partner type).
+# They have no shop and no sales yet; their ids and names come from streams of their own,
+# so adding them moved no other row of the demo.
+APPLICANTS: tuple[tuple[str, int, int, str | None], ...] = (
+    ("dealer", MASTER_AGENT, 0, "master_agent"),
+    ("franchisee", FRANCHISE, 4, None),
+    ("wholesale_reseller", WHOLESALE, -1, None),
+)
+# Not allowed to sell until on-boarding activates them (the on-boarding service does).
+APPLICANT_STATUS = "suspended"
+
+
+def _add_applicants(partners: Table, *, seed: int, stamp: Row, channel_ids: list[uuid.UUID],
+                    region_ids: list[uuid.UUID]) -> None:  # fmt: skip
+    ids = SeededUuids(np.random.default_rng([seed, 5]))
+    rng = np.random.default_rng([seed, 6])
+    for partner_type, channel, region, parent_type in APPLICANTS:
+        word = BUSINESS_WORDS[int(rng.integers(len(BUSINESS_WORDS)))]
+        parent = next(
+            (row["id"] for row in partners.rows if row["partner_type"] == parent_type), None
+        )
+        index = len(partners)
+        partners.rows.append(
+            {
+                "id": ids.one(),
+                "code": f"PA{index + 1:05d}",
+                "name": f"{word} {_APPLICANT_NAMES[partner_type]}",
+                "partner_type": partner_type,
+                "tier": "bronze",
+                "parent_id": parent,
+                "channel_id": channel_ids[channel],
+                "region_id": None if region < 0 else region_ids[region],
+                "status": APPLICANT_STATUS,
+                **stamp,
+            }
+        )
+
+
+_APPLICANT_NAMES = {
+    "dealer": "Phone Corner OG",
+    "franchisee": "Telekom Partner KG",
+    "wholesale_reseller": "Connect (MVNO applicant)",
+}
 
 
 def _spread(total: int, shares: npt.NDArray[np.float64]) -> list[int]:

@@ -107,7 +107,10 @@ def test_each_scoped_persona_sees_some_but_not_all_of_the_demo(
     assert condition is not None
     seen = list(session.scalars(select(Partner).where(condition)))
     expected = 1 + TINY.dealers_per_master_agent * (1 + TINY.sub_dealers_per_dealer)
-    assert 1 < len(seen) == expected < (all_partners or 0)
+    # A dealer still being on-boarded may sit under the persona's master agent too.
+    applicants = [p for p in seen if p.status != "active"]
+    assert [p.partner_type for p in applicants] in ([], ["dealer"])
+    assert 1 < len(seen) == expected + len(applicants) < (all_partners or 0)
     assert {p.partner_type for p in seen} == {"master_agent", "dealer", "sub_dealer"}
     assert _visible(session, Outlet, partner, "outlet") > 0
     assert 0 < _visible(session, SalesPerson, partner, "sales_person") < (all_people or 0)

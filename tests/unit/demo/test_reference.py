@@ -73,10 +73,15 @@ def test_partner_genealogy_is_master_agent_then_dealer_then_sub_dealer() -> None
         )
         assert (parent["partner_type"] if parent else None) == expected_parent_type
         assert partner["tier"] in {"gold", "silver", "bronze"}
+    # The scale's partners, plus three applicants still being on-boarded.
     assert Counter(p["partner_type"] for p in partners.values()) == {
-        "master_agent": 4, "dealer": 12, "sub_dealer": 24, "franchisee": 12, "wholesale_reseller": 5,
-        "marketplace": 2,
+        "master_agent": 4, "dealer": 12 + 1, "sub_dealer": 24, "franchisee": 12 + 1,
+        "wholesale_reseller": 5 + 1, "marketplace": 2,
     }  # fmt: skip
+    applicants = [p for p in partners.values() if p["status"] != "active"]
+    assert [(p["partner_type"], p["status"]) for p in applicants] == [
+        ("dealer", "suspended"), ("franchisee", "suspended"), ("wholesale_reseller", "suspended"),
+    ]  # fmt: skip
 
 
 def test_the_sales_organisation_is_four_levels_deep() -> None:
