@@ -17,6 +17,9 @@ from salesdev.api.health import install_health
 from salesdev.api.identity import identity_api, install_audit_verification
 from salesdev.api.oauth2 import install_token_endpoint
 from salesdev.api.onboarding import install_onboarding_actions, partner_onboarding_resource
+from salesdev.api.partner_contacts import partner_contact_resource
+from salesdev.api.party import install_party_api
+from salesdev.api.payouts import install_payout_details
 from salesdev.api.platform import (
     install_delivery_retry,
     job_resource,
@@ -40,12 +43,15 @@ def install_api(app: FastAPI, runtime: Runtime) -> None:
         channel_authorisation_resource(),
         partner_onboarding_resource(),
         channel_agreement_resource(),
+        partner_contact_resource(),
     )
     install_resources(app, guard, sales)
     install_delivery_retry(app, guard, sales)
     install_catalogue_browsing(app, guard, sales)
     install_onboarding_actions(app, guard, sales)
     install_agreement_actions(app, guard, sales)
+    install_payout_details(app, guard, sales)
+    install_party_api(app, guard)
     install_resources(app, guard, product_catalog_api())
     identity = identity_api()
     install_resources(app, guard, identity)

@@ -1,4 +1,5 @@
-"""``salesdev partners onboarding``: read-only views of partners' on-boarding cases.
+"""``salesdev partners onboarding``: read-only views of partners' on-boarding cases;
+``salesdev partners contacts``: list and add a partner's contacts.
 
 The workflow itself (moves, checklist evidence, approvals by a second person) is done by
 people in the console or the API, where each action is theirs; the command line acts as
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from salesdev.cli.columns import aligned, when, yes
 from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
-from salesdev.cli.operator import OPERATOR
+from salesdev.cli.operator import OPERATOR, operator_session
 from salesdev.core.errors import NotFound
 from salesdev.db.models import OnboardingCase
 from salesdev.db.query import Filter, ListQuery
@@ -25,15 +26,71 @@ from salesdev.domains.onboarding import (
     list_onboarding_cases,
     list_onboarding_history,
 )
+from salesdev.domains.partners import CONTACT_ROLES, add_partner_contact, list_partner_contacts
 from salesdev.domains.reference import find_ids_by_code, get_entity
 
-app = typer.Typer(help="Partners: on-boarding cases (read-only).", no_args_is_help=True)
+app = typer.Typer(
+    help="Partners: on-boarding cases (read-only) and contacts.", no_args_is_help=True
+)
 onboarding = typer.Typer(
     help="Partner on-boarding cases, their checklist and history (read-only; the workflow "
     "is run in the console or the API).",
     no_args_is_help=True,
 )
 app.add_typer(onboarding, name="onboarding")
+contacts = typer.Typer(help="A partner's contacts: list and add.", no_args_is_help=True)
+app.add_typer(contacts, name="contacts")
+
+
+@contacts.command("list")
+@reports_errors
+def list_contacts_command(
+    partner_code: str = typer.Argument(..., help="The partner's code."),
+) -> None:
+    """List the partner's contacts, the primary one first, then by name."""
+    with open_runtime() as runtime:
+        require_current_schema(runtime)
+        with runtime.session_factory() as session:
+            partner_id = _partner_id(session, partner_code)
+            found = list_partner_contacts(session, principal=OPERATOR, partner_id=partner_id)
+            rows = [[c.name, c.role, c.email, c.phone or "-", yes(c.is_primary)] for c in found]
+    typer.echo(f"{len(rows)} contact{'' if len(rows) == 1 else 's'} of {partner_code}")
+    if rows:
+        headers = ("NAME", "ROLE", "EMAIL", "PHONE", "PRIMARY")
+        typer.echo("\n".join(aligned(headers, rows)))
+
+
+@contacts.command("add")
+@reports_errors
+def add_contact_command(
+    partner_code: str = typer.Argument(..., help="The partner's code."),
+    name: str = typer.Option(..., "--name", help="The contact's full name."),
+    role: str = typer.Option(..., "--role", help=f"One of {', '.join(CONTACT_ROLES)}."),
+    email: str = typer.Option(..., "--email", help="An e-mail address."),
+    phone: str | None = typer.Option(None, "--phone", help="A telephone number."),
+    primary: bool = typer.Option(
+        False, "--primary", help="The partner's primary contact (at most one)."
+    ),
+) -> None:
+    """Add a contact to a partner (audited as the operator)."""
+    with open_runtime() as runtime:
+        require_current_schema(runtime)
+        now = runtime.clock.now()
+        with operator_session(runtime, now=now) as session:
+            partner_id = _partner_id(session, partner_code)
+            contact = add_partner_contact(
+                session,
+                principal=OPERATOR,
+                partner_id=partner_id,
+                name=name,
+                role=role,
+                email=email,
+                phone=phone,
+                is_primary=primary,
+                now=now,
+            )
+            added = f"Added {contact.role} contact {contact.name} <{contact.email}>"
+    typer.echo(f"{added} to {partner_code}{' (primary)' if primary else ''}")
 
 
 @onboarding.command("list")

@@ -23,6 +23,7 @@ from salesdev.web.views.jobs import install_job_pages
 from salesdev.web.views.notifications import install_notification_pages
 from salesdev.web.views.offering import install_offering_pages
 from salesdev.web.views.onboarding import install_onboarding_pages
+from salesdev.web.views.partner import install_partner_pages
 from salesdev.web.views.sections import install_section_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -38,6 +39,7 @@ def install_console(app: FastAPI, runtime: Runtime) -> None:
     install_job_pages(router, runtime)
     install_entity_pages(router, runtime)
     install_offering_pages(router, runtime)
+    install_partner_pages(router, runtime)
     install_catalogue_pages(router, runtime)
     install_catalogue_browsing(router, runtime)
     install_authorisation_pages(router, runtime)

@@ -34,6 +34,7 @@ Widget = Literal[
     "tags",
     "lookup",
     "password",
+    "bounded_decimal",
 ]
 RawValues = dict[str, str | list[str]]
 
@@ -68,6 +69,9 @@ class FormField:
     hint: str = ""
     max_length: int | None = None
     lookup_path: str = ""
+    # For a bounded decimal, shown as a number input: its inclusive bounds as text.
+    minimum: str = ""
+    maximum: str = ""
 
 
 @dataclass
@@ -198,6 +202,10 @@ def _form_field(
     widget: Widget = ref_widget or (
         "select" if spec.choices and spec.type == "str" else _WIDGETS[spec.type]
     )
+    bounded = spec.type == "decimal" and (spec.minimum is not None or spec.maximum is not None)
+    if bounded:
+        # A range the browser can check (a percentage, say) reads best as a number input.
+        widget = "bounded_decimal"
     form_field = FormField(
         name=spec.name,
         label=spec.title,
@@ -208,13 +216,25 @@ def _form_field(
         errors=field_errors.get(spec.name, []),
         hint=_HINTS.get(spec.type, ""),
         max_length=spec.max_length,
+        minimum="" if spec.minimum is None else str(spec.minimum),
+        maximum="" if spec.maximum is None else str(spec.maximum),
     )
+    if bounded and not form_field.hint:
+        form_field.hint = _bounds_hint(form_field)
     blank = [("", "—")] if _may_be_empty(kind, spec) or spec.required else []
     if spec.choices:
         form_field.options = [
             *(blank if widget == "select" else []),
             *((c, humanize(c)) for c in spec.choices),
         ]
+    elif widget == "tags" and spec.references is not None:
+        # Tags that must be codes of another kind (regions served): one checkbox per row.
+        target = ENTITY_KINDS[spec.references]
+        tag_model: Any = target.model
+        codes = session.execute(
+            select(tag_model.code, display_column(target)).order_by(tag_model.code)
+        )
+        form_field.options = [(code, f"{name} ({code})") for code, name in codes]
     elif widget == "select":
         assert spec.references is not None
         target = ENTITY_KINDS[spec.references]
@@ -231,6 +251,14 @@ def _form_field(
         form_field.lookup_path = f"/{kind_slug(target)}/lookup"
         form_field.hint = f"Type the {target.label.lower()}'s code."
     return form_field
+
+
+def _bounds_hint(form_field: FormField) -> str:
+    if form_field.minimum and form_field.maximum:
+        return f"From {form_field.minimum} to {form_field.maximum}."
+    if form_field.minimum:
+        return f"At least {form_field.minimum}."
+    return f"At most {form_field.maximum}."
 
 
 def to_domain_values(

@@ -30,12 +30,15 @@ from salesdev.domains.identity import create_api_token
 from salesdev.domains.jobs import create_job
 from salesdev.domains.notifications import publish_event, subscribe
 from salesdev.domains.onboarding import open_onboarding_case
+from salesdev.domains.partners import add_partner_contact, set_payout_details
 from salesdev.runtime import Runtime
 from tests.conftest import T0
 from tests.integration.api.conftest import BASE, IDENTITY, TestClient, bearer, new_token
 from tests.integration.security.conftest import World
 
 CATALOG = "/tmf-api/productCatalogManagement/v4"
+PARTY = "/tmf-api/party/v4"
+PARTY_ROLE = "/tmf-api/partyRoleManagement/v4"
 PUBLIC = {"/healthz", "/readyz", "/oauth2/token"}
 
 # Path -> the permission family it belongs to; None: any signed-in principal (the service
@@ -65,6 +68,13 @@ EXPECTED: dict[str, Family | None] = {
     f"{BASE}/channelAgreement/{{id}}/diff": Family.PARTNERS,
     f"{BASE}/partner": Family.PARTNERS,
     f"{BASE}/partner/{{id}}": Family.PARTNERS,
+    f"{BASE}/partner/{{id}}/payoutDetails": Family.PAYOUTS,
+    f"{BASE}/partnerContact": Family.PARTNERS,
+    f"{BASE}/partnerContact/{{id}}": Family.PARTNERS,
+    f"{PARTY}/organization": Family.PARTNERS,
+    f"{PARTY}/organization/{{id}}": Family.PARTNERS,
+    f"{PARTY_ROLE}/partyRole": Family.PARTNERS,
+    f"{PARTY_ROLE}/partyRole/{{id}}": Family.PARTNERS,
     f"{BASE}/outlet": Family.CHANNELS,
     f"{BASE}/outlet/{{id}}": Family.CHANNELS,
     f"{BASE}/salesPerson": Family.ORGANISATION,
@@ -102,6 +112,17 @@ EXPECTED: dict[str, Family | None] = {
     f"{IDENTITY}/auditVerification": Family.AUDIT,
 }
 
+# Beyond GRANTS, rules of the partners services (domains/partners/access.py): a partner
+# user maintains its own partner's contacts and reads its own partner's payout details.
+SERVICE_RULES: dict[tuple[str, str], frozenset[Role]] = {
+    **{
+        (f"{BASE}/partnerContact{suffix}", method): frozenset({Role.PARTNER_USER})
+        for suffix, methods in (("", ("POST",)), ("/{id}", ("PATCH", "DELETE")))
+        for method in methods
+    },
+    (f"{BASE}/partner/{{id}}/payoutDetails", "GET"): frozenset({Role.PARTNER_USER}),
+}
+
 # Which existing row an item path is tried on: one every scoped role can see, so that a
 # refusal can only come from the permission, never from the row scope.
 ROWS = {
@@ -110,6 +131,8 @@ ROWS = {
     "productOffering": "offering",
     "salesChannel": "channel",
     "partner": "P1",
+    "organization": "P1",
+    "partyRole": "P1",
     "outlet": "O1",
     "salesPerson": "R1",
     "customer": "customer",
@@ -163,7 +186,7 @@ def platform_rows(runtime: Runtime, world: World) -> dict[str, str]:
 
 def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
     """Rows every scoped role can see: a channel-wide authorisation of P1's channel, and
-    P1's on-boarding case and agreement."""
+    P1's on-boarding case, agreement, contact and payout details."""
     with unit_of_work(runtime.session_factory) as session:
         authorisation = authorise_offering(
             session,
@@ -184,6 +207,26 @@ def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
                 "commissionScheduleRef": "STD",
                 "paymentTermsDays": 30,
             },
+            now=T0,
+        )
+        contact = add_partner_contact(
+            session,
+            principal=SYSTEM,
+            partner_id=world.ids["P1"],
+            name="Pia",
+            role="sales",
+            email="pia@p1.example",
+            now=T0,
+        )
+        set_payout_details(
+            session,
+            principal=SYSTEM,
+            partner_id=world.ids["P1"],
+            payee_name="Partner P1",
+            iban="DE89 3704 0044 0532 0130 00",
+            tax_id="DE123",
+            currency="EUR",
+            payment_terms_days=30,
             now=T0,
         )
         catalog = create_catalog(
@@ -220,6 +263,7 @@ def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
             "channelAuthorisation": str(authorisation.id),
             "partnerOnboarding": str(case.id),
             "channelAgreement": str(agreement.id),
+            "partnerContact": str(contact.id),
         }
 
 
@@ -237,10 +281,14 @@ def url_for(path: str, rows: dict[str, str]) -> str:
     return url
 
 
-def allowed(roles: frozenset[Role], family: Family | None, method: str, read_only: bool) -> bool:
+def allowed(
+    roles: frozenset[Role], family: Family | None, method: str, read_only: bool, path: str = ""
+) -> bool:
     action = "read" if method == "GET" else "write"
     if action == "write" and read_only:
         return False
+    if roles & SERVICE_RULES.get((path, method), frozenset()):
+        return True
     return family is None or any(action in GRANTS[r].get(family, ()) for r in roles)
 
 
@@ -270,11 +318,11 @@ def test_each_role_is_allowed_exactly_what_grants_says(
     checked = 0
     for path, method in operations:
         family = EXPECTED[path]
-        ordered = sorted(principals, key=lambda p: allowed(p[1], family, method, p[2]))
+        ordered = sorted(principals, key=lambda p: allowed(p[1], family, method, p[2], path))
         for name, roles, is_read_only, token in ordered:
-            expect_allowed = allowed(roles, family, method, is_read_only)
+            expect_allowed = allowed(roles, family, method, is_read_only, path)
             options: dict[str, Any] = {"headers": bearer(token)}
-            if method in ("POST", "PATCH"):
+            if method in ("POST", "PATCH", "PUT"):
                 options["json"] = {}
             response = anonymous.request(method, url_for(path, rows), **options)
             checked += 1

@@ -4,7 +4,7 @@ parsing of create/patch bodies into domain values, filterable columns and schema
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +16,7 @@ from salesdev.api.toolkit.attributes import Attr, Mode, Money, Reference
 from salesdev.api.toolkit.operations import ResourceOperations
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 from salesdev.db.query import Attribute
-from salesdev.domains.access import Family
+from salesdev.domains.access import Family, Principal
 
 # Set by the server on every representation; never written by a client.
 SERVER_KEYS = ("id", "href", "@type", "@baseType", "@schemaLocation")
@@ -40,6 +40,10 @@ class Resource:
     # When the list is answered by a domain service with its own filter names, the
     # attributes it filters and sorts on (TMF name -> the service's attribute).
     filters: Mapping[str, Attribute] | None = None
+    # Who may attempt a write when a service rule grants more than the family's write
+    # grant (a partner user maintains its own partner's contacts): the route lets these
+    # principals through and the service decides per row. None: the family's write grant.
+    writers: Callable[[Principal], bool] | None = None
     api: ApiSpec | None = field(default=None, repr=False)
 
     @property

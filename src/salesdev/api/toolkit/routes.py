@@ -105,8 +105,13 @@ def resource_router(resource: Resource, guard: Guard) -> APIRouter:
     read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
     # Declared as each handler's first parameter: FastAPI solves it before the body.
     reading = Depends(guard.requires(resource.family, "read"))
-    writing = Depends(guard.requires(resource.family, "write"))
-    writing_row = Depends(guard.requires_row_write(resource.family))
+    if resource.writers is None:
+        writing = Depends(guard.requires(resource.family, "write"))
+        writing_row = Depends(guard.requires_row_write(resource.family))
+        write_family = resource.family
+    else:
+        writing = writing_row = Depends(guard.requires_writers(resource.family, resource.writers))
+        write_family = None  # the service decides per row
     item_path = f"{resource.path}/{{id}}"
     one = {"description": label, "content": json_content(ref(resource.type))}
     etag = {"ETag": {"description": "The resource version", "schema": {"type": "string"}}}
@@ -232,7 +237,7 @@ def resource_router(resource: Resource, guard: Guard) -> APIRouter:
             session, principal, now = call.session, call.principal, call.now
             with resource.tmf_locations():
                 entity = ops.get(session, principal=principal, entity_id=entity_id)
-                permit_write(call, resource.family)
+                permit_write(call, write_family)
                 version = expected_version(if_match, entity, label=label)
                 ctx = context(request, resource, session)
                 before = resource.render(entity, ctx)
@@ -272,7 +277,7 @@ def resource_router(resource: Resource, guard: Guard) -> APIRouter:
             session, principal, now = call.session, call.principal, call.now
             with resource.tmf_locations():
                 entity = ops.get(session, principal=principal, entity_id=entity_id)
-                permit_write(call, resource.family)
+                permit_write(call, write_family)
                 version = expected_version(if_match, entity, label=label)
                 gone = resource.render(entity, context(request, resource, session))
                 ops.delete(

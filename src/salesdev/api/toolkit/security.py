@@ -110,6 +110,23 @@ class Guard:
         So a row one cannot see is "not found" whether one may write or not."""
         return self._dependency(family, "read", "write")
 
+    def requires_writers(
+        self, family: Family | None, writers: Callable[[Principal], bool]
+    ) -> Callable[..., ApiCall]:
+        """For writes a service rule extends beyond the family's write grant: the family
+        must be readable and ``writers`` must admit the principal; the service then
+        decides per row (404 outside the scope, 403 without the right to that row)."""
+        authenticated = Depends(self.authenticated, scope="function")
+        reading = self._dependency(family, "read", "write")
+
+        def permitted(call: ApiCall = authenticated) -> ApiCall:
+            reading(call)
+            if family is not None and not writers(call.principal):
+                authorize(call.principal, family, "write")
+            return call
+
+        return permitted
+
     def _dependency(
         self, family: Family | None, action: Action, intent: Action
     ) -> Callable[..., ApiCall]:

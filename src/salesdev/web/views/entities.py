@@ -68,8 +68,9 @@ from salesdev.web.routing import status_of
 from salesdev.web.templating import render
 from salesdev.web.urls import list_params_dict, with_query
 
-# Kinds whose detail page shows more than their declared fields (views/offering.py).
-OWN_DETAIL_PAGES = frozenset({"product_offering"})
+# Kinds whose detail page shows more than their declared fields (views/offering.py,
+# views/partner.py).
+OWN_DETAIL_PAGES = frozenset({"product_offering", "partner"})
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def entity_href(kind: EntityKind, entity_id: uuid.UUID) -> str:
     return f"/{kind_slug(kind)}/{entity_id}"
 
 
-def _cells(kind: EntityKind, entity: Any, refs: dict[str, Any]) -> list[Cell]:
+def entity_cells(kind: EntityKind, entity: Any, refs: dict[str, Any]) -> list[Cell]:
     cells: list[Cell] = []
     for spec in kind.fields:
         value = getattr(entity, spec.name)
@@ -147,7 +148,8 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                 params=params,
                 result=result,
                 rows=[
-                    (entity_href(kind, e.id), _cells(kind, e, result.refs)) for e in result.items
+                    (entity_href(kind, e.id), entity_cells(kind, e, result.refs))
+                    for e in result.items
                 ],
                 columns=_columns(kind, params),
                 filters=controls,
@@ -259,7 +261,7 @@ def _install_kind(router: APIRouter, runtime: Runtime, kind: EntityKind) -> None
                 entity_id=parse_id(entity_id),
             )
             refs = referred_names(session, kind=kind, items=[entity])
-            cells = _cells(kind, entity, refs)
+            cells = entity_cells(kind, entity, refs)
         return render(
             request,
             "entity_detail.html",
