@@ -8,9 +8,11 @@ hub events (``ProductOfferingCreateEvent``, ``...AttributeValueChangeEvent``,
 
 Extensions of the TMF620 shape: an offering's ``code``, ``productFamily`` and
 ``currency``; a price's ``productOffering`` (a price belongs to one offering here, so an
-offering's ``productOfferingPrice[]`` is read-only: add a price by POSTing it). Only an
-offering can be deleted, and only while nothing refers to it (its prices, links,
-bundles, authorisations); otherwise retire it with ``lifecycleStatus`` ``Retired``.
+offering's ``productOfferingPrice[]`` is read-only: add a price by POSTing it). Anything
+is deleted only while nothing refers to it (a catalog's categories, a category's
+subcategories and offerings, a specification's offerings, an offering's prices, links,
+bundles, authorisations), and a price only if it never applied; otherwise retire it with
+``lifecycleStatus`` ``Retired`` or end its ``validFor``.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ from salesdev.domains.catalog import (
     create_category,
     create_offering,
     create_specification,
+    delete_catalog,
+    delete_category,
+    delete_price,
+    delete_specification,
     get_catalog_entity,
     get_offering,
     get_price,
@@ -120,13 +126,22 @@ def _stored(cls: Any, row: Any) -> Any:
 class StructureOperations(ResourceOperations):
     """Catalogs, categories and specifications: the structure services, one per kind."""
 
-    can_create = can_update = True
+    can_create = can_update = can_delete = True
 
     def __init__(
-        self, model: Any, *, label: str, input_type: Any, create: Any, update: Any, key: str
+        self,
+        model: Any,
+        *,
+        label: str,
+        input_type: Any,
+        create: Any,
+        update: Any,
+        delete: Any,
+        key: str,
     ) -> None:
         super().__init__(model, label=label)
         self.input_type, self._create, self._update, self.key = input_type, create, update, key
+        self._delete = delete
 
     def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
         return get_catalog_entity(
@@ -168,6 +183,22 @@ class StructureOperations(ResourceOperations):
             **{f"{self.key}_id": entity_id, self.key: given},
         )
 
+    def delete(
+        self,
+        session: Session,
+        *,
+        principal: Principal,
+        entity_id: uuid.UUID,
+        expected_version: int | None,
+        now: datetime,
+    ) -> None:
+        self._delete(
+            session,
+            principal=principal,
+            expected_version=expected_version,
+            **{f"{self.key}_id": entity_id},
+        )
+
 
 def catalog_resource() -> Resource:
     return Resource(
@@ -180,6 +211,7 @@ def catalog_resource() -> Resource:
             input_type=CatalogInput,
             create=create_catalog,
             update=update_catalog,
+            delete=delete_catalog,
             key="catalog",
         ),
         family=Family.CATALOG,
@@ -199,6 +231,7 @@ def category_resource() -> Resource:
             input_type=CategoryInput,
             create=create_category,
             update=update_category,
+            delete=delete_category,
             key="category",
         ),
         family=Family.CATALOG,
@@ -224,6 +257,7 @@ def specification_resource() -> Resource:
             input_type=SpecificationInput,
             create=create_specification,
             update=update_specification,
+            delete=delete_specification,
             key="specification",
         ),
         family=Family.CATALOG,
@@ -532,7 +566,7 @@ def _stored_price(row: ProductOfferingPrice) -> PriceInput:
 
 
 class PriceOperations(ResourceOperations):
-    can_create = can_update = True
+    can_create = can_update = can_delete = True
 
     def __init__(self) -> None:
         super().__init__(ProductOfferingPrice, label="Product offering price")
@@ -591,6 +625,27 @@ class PriceOperations(ResourceOperations):
             expected_version=expected_version,
         )
 
+    def delete(
+        self,
+        session: Session,
+        *,
+        principal: Principal,
+        entity_id: uuid.UUID,
+        expected_version: int | None,
+        now: datetime,
+    ) -> None:
+        offering_id = get_price(
+            session, principal=principal, price_id=entity_id
+        ).product_offering_id
+        delete_price(
+            session,
+            principal=principal,
+            price_id=entity_id,
+            now=now,
+            expected_version=expected_version,
+        )
+        forget_prices(session, offering_id)
+
 
 def price_resource() -> Resource:
     return Resource(
@@ -601,7 +656,8 @@ def price_resource() -> Resource:
         family=Family.CATALOG,
         description=(
             "One effective-dated price of an offering (TMF620 ProductOfferingPrice); two "
-            "prices of the same kind of charge of one offering may not overlap"
+            "prices of the same kind of charge of one offering may not overlap; only a price "
+            "that never applied (starts in the future) can be deleted"
         ),
         attributes=(
             *_common(),

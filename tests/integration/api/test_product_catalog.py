@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from salesdev.db.models import ProductOffering, ProductOfferingBundleItem, ProductOfferingPrice
+from salesdev.db.models import (
+    Catalog,
+    Category,
+    ProductOffering,
+    ProductOfferingBundleItem,
+    ProductOfferingPrice,
+    ProductSpecification,
+)
 from salesdev.runtime import Runtime
 from tests.integration.api.conftest import BASE, TestClient, bearer, user_token
 
@@ -52,7 +59,12 @@ def world(client: TestClient) -> dict[str, Any]:
         "category",
         {"name": "Mobile", "catalog": {"id": catalog["id"]}, "validFor": START},
     )
-    world = {"family": family["id"], "channel": channel["id"], "category": category["id"]}
+    world = {
+        "family": family["id"],
+        "channel": channel["id"],
+        "catalog": catalog["id"],
+        "category": category["id"],
+    }
     world["sim"] = post(client, "productOffering", offering(world, "SIM"))
     world["multi"] = post(client, "productOffering", offering(world, "MULTISIM"))
     return world
@@ -263,6 +275,150 @@ def test_only_an_unreferenced_offering_is_deleted(
     assert client.delete(world["sim"]["href"]).status_code == 409
     assert client.delete(world["multi"]["href"]).status_code == 204
     assert client.get(world["multi"]["href"]).status_code == 404
+
+
+# The clock of the tests stands at 2026-10-15T09:30Z.
+FUTURE = {"startDateTime": "2027-01-01T00:00:00Z"}
+
+
+def catalogue_counts(runtime: Runtime) -> tuple[int, ...]:
+    with runtime.session_factory() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Catalog, Category, ProductSpecification, ProductOfferingPrice)
+        )
+
+
+def refused(client: TestClient, href: str) -> str:
+    response = client.delete(href)
+    assert response.status_code == 409, response.text
+    message: str = response.json()["message"]
+    return message
+
+
+def test_unreferenced_catalogue_entities_are_deleted_with_a_delete_event(
+    client: TestClient, runtime: Runtime, world: dict[str, Any]
+) -> None:
+    listener = client.post(f"{CATALOG}/hub", json={"callback": "http://127.0.0.1:9/l"})
+    assert listener.status_code == 201, listener.text
+    wholesale = post(client, "catalog", {"name": "Wholesale", "validFor": START})
+    empty = post(
+        client, "category", {"name": "Empty", "catalog": {"id": wholesale["id"]}, "validFor": START}
+    )
+    spec = post(
+        client, "productSpecification", {"name": "eSIM", "productNumber": "E1", "validFor": START}
+    )
+    price = post(client, "productOfferingPrice", monthly(world["sim"]["id"], validFor=FUTURE))
+    assert catalogue_counts(runtime) == (2, 2, 1, 1)
+
+    for gone in (spec, price, empty, wholesale):
+        assert client.delete(gone["href"]).status_code == 204
+        assert client.get(gone["href"]).status_code == 404
+
+    assert catalogue_counts(runtime) == (1, 1, 0, 0)
+    assert client.get(world["sim"]["href"]).json()["productOfferingPrice"] == []
+    deliveries = client.get(f"{BASE}/notificationDelivery?status=pending").json()
+    # One clock instant for every event: compare without order.
+    assert sorted(
+        (d["eventType"], d["event"]["event"][name]["id"])
+        for d in deliveries
+        if d["eventType"].endswith("DeleteEvent")
+        for name in [d["eventType"][0].lower() + d["eventType"][1 : -len("DeleteEvent")]]
+    ) == [
+        ("CatalogDeleteEvent", wholesale["id"]),
+        ("CategoryDeleteEvent", empty["id"]),
+        ("ProductOfferingPriceDeleteEvent", price["id"]),
+        ("ProductSpecificationDeleteEvent", spec["id"]),
+    ]
+
+
+def test_referenced_catalogue_entities_are_refused_with_409_and_nothing_changes(
+    client: TestClient, runtime: Runtime, world: dict[str, Any]
+) -> None:
+    spec = post(
+        client, "productSpecification", {"name": "SIM", "productNumber": "S1", "validFor": START}
+    )
+    for code in ("SIM", "MULTISIM"):
+        href = world["sim" if code == "SIM" else "multi"]["href"]
+        linked = client.patch(
+            href,
+            json={
+                "productSpecification": {"id": spec["id"]},
+                "category": [{"id": world["category"]}],
+            },
+            headers=MERGE,
+        )
+        assert linked.status_code == 200, linked.text
+    sub = post(
+        client,
+        "category",
+        {"name": "Prepaid", "parentId": world["category"], "catalog": {"id": world["catalog"]},
+         "validFor": START},
+    )  # fmt: skip
+    before = catalogue_counts(runtime)
+    assert before == (1, 2, 1, 0)
+
+    catalog_href = f"{CATALOG}/catalog/{world['catalog']}"
+    category_href = f"{CATALOG}/category/{world['category']}"
+    assert refused(client, catalog_href) == "Catalog 'Consumer' still holds 2 categories"
+    assert refused(client, category_href) == (
+        "Category 'Mobile' still holds 1 subcategory and 2 offerings"
+    )
+    assert refused(client, spec["href"]) == (
+        "Product specification 'SIM' is still used by 2 offerings (MULTISIM, SIM)"
+    )
+    assert catalogue_counts(runtime) == before
+    assert [c["name"] for c in client.get(world["sim"]["href"]).json()["category"]] == ["Mobile"]
+    assert client.get(sub["href"]).json()["parentId"] == world["category"]
+
+
+def test_a_future_price_is_deleted_but_one_in_force_or_past_is_not(
+    client: TestClient, runtime: Runtime, world: dict[str, Any]
+) -> None:
+    past = post(
+        client,
+        "productOfferingPrice",
+        monthly(world["sim"]["id"], validFor={**START, "endDateTime": "2026-06-01T00:00:00Z"}),
+    )
+    current = post(
+        client,
+        "productOfferingPrice",
+        monthly(world["sim"]["id"], value="24.99",
+                validFor={"startDateTime": "2026-06-01T00:00:00Z",
+                          "endDateTime": "2027-01-01T00:00:00Z"}),
+    )  # fmt: skip
+    future = post(client, "productOfferingPrice", monthly(world["sim"]["id"], validFor=FUTURE))
+
+    assert refused(client, current["href"]) == (
+        "Product offering price 'Monthly' is in force for offering SIM: end it (validFor) instead"
+    )
+    assert refused(client, past["href"]) == (
+        "Product offering price 'Monthly' was in force for offering SIM until "
+        "2026-06-01T00:00:00+00:00: its history is kept"
+    )
+    assert catalogue_counts(runtime)[3] == 3
+    assert client.delete(future["href"]).status_code == 204
+    assert sorted(
+        p["id"] for p in client.get(world["sim"]["href"]).json()["productOfferingPrice"]
+    ) == sorted([past["id"], current["id"]])
+
+
+def test_a_stale_or_unknown_delete_is_refused(
+    client: TestClient, runtime: Runtime, world: dict[str, Any]
+) -> None:
+    spec = post(
+        client, "productSpecification", {"name": "eSIM", "productNumber": "E1", "validFor": START}
+    )
+    price = post(client, "productOfferingPrice", monthly(world["sim"]["id"], validFor=FUTURE))
+    for created, change in ((spec, {"brand": "Acme"}), (price, {"description": "Launch"})):
+        etag = client.get(created["href"]).headers["ETag"]
+        assert client.patch(created["href"], json=change, headers=MERGE).status_code == 200
+        stale = client.delete(created["href"], headers={"If-Match": etag})
+        assert stale.status_code == 412, stale.text
+    assert catalogue_counts(runtime) == (1, 1, 1, 1)
+    unknown = "00000000-0000-4000-8000-000000000001"
+    for name in ("catalog", "category", "productSpecification", "productOfferingPrice"):
+        assert client.delete(f"{CATALOG}/{name}/{unknown}").status_code == 404
 
 
 def test_a_sales_rep_reads_but_cannot_write(

@@ -61,7 +61,7 @@ def test_no_generated_request_causes_a_server_error(served_app: FastAPI, admin_t
         response = case.call(headers=bearer(admin_token))
         assert response.status_code < 500, (case.method, case.formatted_path, response.text)
 
-    assert fuzz_every_operation(served_app, check, public=True) == 119
+    assert fuzz_every_operation(served_app, check, public=True) == 123
 
 
 def test_without_a_token_every_operation_is_401(served_app: FastAPI) -> None:
@@ -70,4 +70,4 @@ def test_without_a_token_every_operation_is_401(served_app: FastAPI) -> None:
         assert response.status_code == 401, (case.method, case.formatted_path, response.text)
         assert response.json()["code"] == "SDV-401"
 
-    assert fuzz_every_operation(served_app, check, public=False) == 116
+    assert fuzz_every_operation(served_app, check, public=False) == 120

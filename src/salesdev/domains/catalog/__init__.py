@@ -25,6 +25,12 @@ from salesdev.domains.catalog.prices import (
     update_price,
     validate_price,
 )
+from salesdev.domains.catalog.removal import (
+    delete_catalog,
+    delete_category,
+    delete_price,
+    delete_specification,
+)
 from salesdev.domains.catalog.segments import (
     SEGMENT_NAMES,
     ensure_market_segments,
@@ -70,6 +76,10 @@ __all__ = [
     "create_category",
     "create_offering",
     "create_specification",
+    "delete_catalog",
+    "delete_category",
+    "delete_price",
+    "delete_specification",
     "describe_charge",
     "ensure_market_segments",
     "find_cycle",
