@@ -1,5 +1,5 @@
 """The product offering page (TMF620 view) and its forms: add a price, end a price, add a
-bundle component.
+bundle component, edit its categories, channels, market segments and terms.
 
 Price history is never rewritten: a price is ended by setting the end of its validity,
 never in the past, and a new price starts where the old one ends (overlaps are refused
@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,13 +30,21 @@ from salesdev.core.errors import (
     SalesdevError,
 )
 from salesdev.core.ids import parse_id
-from salesdev.db.models import ProductOfferingPrice
+from salesdev.db.models import (
+    Catalog,
+    Category,
+    MarketSegment,
+    ProductOfferingPrice,
+    SalesChannel,
+)
 from salesdev.domains.access import Family, authorize
 from salesdev.domains.catalog import (
     PRICE_TYPES,
     RECURRING_PERIOD_TYPES,
     BundledOfferingInput,
+    OfferingInput,
     PriceInput,
+    TermInput,
     add_price,
     get_offering,
     get_price,
@@ -43,6 +52,7 @@ from salesdev.domains.catalog import (
     update_offering,
     update_price,
 )
+from salesdev.domains.catalog.vocabulary import DURATION_UNITS
 from salesdev.domains.reference.vocabulary import LIFECYCLE_STATUSES
 from salesdev.runtime import Runtime
 from salesdev.web.auth import principal_of, work
@@ -182,6 +192,133 @@ def _component_aliases(index: int) -> dict[str, str]:
         f"{option}.numberRelOfferUpperLimit": "upper",
         f"{option}.numberRelOfferDefault": "default",
         option: "limits",
+    }
+
+
+LINK_LISTS = {"categories": "category", "channels": "channel", "segments": "marketSegment"}
+TERM_COLUMNS = ("name", "description", "amount", "units", "valid_from", "valid_to")
+BLANK_TERM_ROWS = 2
+
+
+@dataclass
+class LinksForm:
+    """The links form as sent: chosen ids per list, term rows as text."""
+
+    chosen: dict[str, list[str]]
+    terms: list[dict[str, str]]
+    version: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def _links_form(current: OfferingInput, version: int) -> LinksForm:
+    def stamp(moment: datetime | None) -> str:
+        return moment.isoformat() if moment else ""
+
+    return LinksForm(
+        {
+            "categories": [str(i) for i in current.category_ids],
+            "channels": [str(i) for i in current.channel_ids],
+            "segments": [str(i) for i in current.market_segment_ids],
+        },
+        [
+            {
+                "name": t.name,
+                "description": t.description,
+                "amount": "" if t.duration_amount is None else str(t.duration_amount),
+                "units": t.duration_units or "",
+                "valid_from": stamp(t.valid_from),
+                "valid_to": stamp(t.valid_to),
+            }
+            for t in current.terms
+        ],
+        str(version),
+    )
+
+
+def _ids(texts: list[str], location: str, errors: list[ErrorDetail]) -> tuple[uuid.UUID, ...]:
+    found: list[uuid.UUID] = []
+    for text in texts:
+        try:
+            found.append(uuid.UUID(text))
+        except ValueError:
+            errors.append(ErrorDetail(location, f"not an id: {text!r}"))
+    return tuple(found)
+
+
+def _moment(text: str, location: str, errors: list[ErrorDetail]) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        errors.append(ErrorDetail(location, f"not a date and time with its zone: {text!r}"))
+        return None
+    return moment
+
+
+def links_input(current: OfferingInput, form: LinksForm) -> tuple[OfferingInput, list[int]]:
+    """The stored offering with the form's links and terms; InvalidInput for what cannot be
+    read. Also the form row of each kept term, for the service's errors to find their row."""
+    errors: list[ErrorDetail] = []
+    ids = {name: _ids(form.chosen[name], name, errors) for name in LINK_LISTS}
+    terms: list[TermInput] = []
+    rows: list[int] = []
+    for index, row in enumerate(form.terms):
+        # Blank rows are the form's spare rows; a cleared row removes its term.
+        if not (row["name"] or row["description"] or row["amount"] or row["units"]):
+            continue
+        where = f"term-{index}"
+        terms.append(TermInput(
+            name=row["name"], description=row["description"],
+            duration_amount=_whole(row["amount"], f"{where}-amount", errors),
+            duration_units=row["units"] or None,
+            valid_from=_moment(row["valid_from"], f"{where}-name", errors),
+            valid_to=_moment(row["valid_to"], f"{where}-name", errors),
+        ))  # fmt: skip
+        rows.append(index)
+    if errors:
+        raise InvalidInput("The links and terms were not changed", errors)
+    changed = replace(current, category_ids=ids["categories"], channel_ids=ids["channels"],
+                      market_segment_ids=ids["segments"], terms=tuple(terms))  # fmt: skip
+    return changed, rows
+
+
+def _links_aliases(form: LinksForm, rows: list[int]) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for name, location in LINK_LISTS.items():
+        aliases[location] = name
+        for index in range(max(len(form.chosen[name]), 1)):
+            aliases[f"{location}[{index}].id"] = name
+    for kept, index in enumerate(rows):
+        service, field_name = f"productOfferingTerm[{kept}]", f"term-{index}"
+        aliases.update({
+            f"{service}.name": f"{field_name}-name",
+            f"{service}.description": f"{field_name}-description",
+            f"{service}.duration": f"{field_name}-amount",
+            f"{service}.duration.amount": f"{field_name}-amount",
+            f"{service}.duration.units": f"{field_name}-units",
+            f"{service}.validFor": f"{field_name}-name",
+        })  # fmt: skip
+    return aliases
+
+
+def _link_options(session: Session) -> dict[str, list[tuple[str, str]]]:
+    categories = session.execute(
+        select(Category.id, Category.name, Catalog.name)
+        .outerjoin(Catalog, Catalog.id == Category.catalog_id)
+        .order_by(Catalog.name, Category.name)
+    )
+    channels = session.execute(select(SalesChannel.id, SalesChannel.code, SalesChannel.name)
+                               .order_by(SalesChannel.code))  # fmt: skip
+    segments = session.execute(select(MarketSegment.id, MarketSegment.name)
+                               .order_by(MarketSegment.name))  # fmt: skip
+    return {
+        "categories": [(str(i), f"{c} / {n}" if c else n) for i, n, c in categories],
+        "channels": [(str(i), f"{n} ({code})") for i, code, n in channels],
+        "segments": [(str(i), n) for i, n in segments],
     }
 
 
@@ -381,6 +518,90 @@ def install_offering_pages(router: APIRouter, runtime: Runtime) -> None:
         set_flash(response, f"Component {code} added.")
         return response
 
+    def links_page(
+        request: Request,
+        session: Session,
+        offering_id: uuid.UUID,
+        form: LinksForm | None = None,
+        *,
+        stale: bool = False,
+        status_code: int = 200,
+    ) -> Response:
+        row = get_offering(session, principal=principal_of(request), offering_id=offering_id)
+        form = form or _links_form(offering_input(session, row), row.version)
+        spare = {name: "" for name in TERM_COLUMNS}
+        return render(
+            request,
+            "offering_links.html",
+            {
+                "title": f"Categories, channels, segments and terms of {row.code}",
+                "offering": row,
+                "href": f"{BASE}/{row.id}",
+                "form": form,
+                "term_rows": [*form.terms, *(dict(spare) for _ in range(BLANK_TERM_ROWS))],
+                "options": _link_options(session),
+                "unit_options": [("", "—"), *((u, u.capitalize()) for u in DURATION_UNITS)],
+                "stale": stale,
+            },
+            status_code=status_code,
+        )
+
+    def links_edit(request: Request, entity_id: str) -> Response:
+        authorize(principal_of(request), Family.CATALOG, "write")
+        with work(runtime, request) as session:
+            return links_page(request, session, parse_id(entity_id))
+
+    async def update_links(request: Request, entity_id: str) -> Response:
+        form = await read_form(request)
+        columns = {name: [str(v).strip() for v in form.getlist(f"term_{name}")]
+                   for name in TERM_COLUMNS}  # fmt: skip
+        count = max(len(values) for values in columns.values())
+        state = LinksForm(
+            {name: [str(v) for v in form.getlist(name)] for name in LINK_LISTS},
+            [
+                {
+                    name: (columns[name][i] if i < len(columns[name]) else "")
+                    for name in TERM_COLUMNS
+                }
+                for i in range(count)
+            ],
+            text_of(form, "version"),
+        )
+        return await run_in_threadpool(_update_links, request, parse_id(entity_id), state)
+
+    def _update_links(request: Request, offering_id: uuid.UUID, form: LinksForm) -> Response:
+        principal = principal_of(request)
+        authorize(principal, Family.CATALOG, "write")
+        with work(runtime, request) as session:
+            row = get_offering(session, principal=principal, offering_id=offering_id)
+            current = offering_input(session, row)
+            rows: list[int] = []
+            try:
+                changed, rows = links_input(current, form)
+                update_offering(session, principal=principal, offering_id=row.id,
+                                offering=changed, now=runtime.clock.now(),
+                                expected_version=parse_version(form.version))  # fmt: skip
+            except (InvalidInput, RuleViolation, Conflict, PreconditionFailed) as error:
+                session.rollback()
+                fields = [*LINK_LISTS, *(f"term-{i}-{c}" for i in range(len(form.terms))
+                                         for c in ("name", "description", "amount", "units"))]  # fmt: skip
+                form.errors, form.general = errors_by_field(
+                    error, fields, aliases=_links_aliases(form, rows)
+                )
+                return links_page(request, session, offering_id, form,
+                                  stale=isinstance(error, PreconditionFailed),
+                                  status_code=status_of(error))  # fmt: skip
+            code = row.code
+        response = RedirectResponse(f"{BASE}/{offering_id}", status_code=303)
+        set_flash(response, f"Categories, channels, segments and terms of {code} saved.")
+        return response
+
+    router.add_api_route(
+        f"{BASE}/{{entity_id}}/links", links_edit, methods=["GET"], name="offering_links_edit"
+    )
+    router.add_api_route(
+        f"{BASE}/{{entity_id}}/links", update_links, methods=["POST"], name="offering_links_update"
+    )
     router.add_api_route(
         f"{BASE}/{{entity_id}}", detail, methods=["GET"], name="product_offering_detail"
     )
