@@ -38,7 +38,9 @@ def assert_401(response: httpx.Response, message: str | None = None) -> None:
 
 def test_every_non_public_operation_needs_a_token(anonymous: TestClient) -> None:
     operations = published_operations(anonymous)
-    assert len(operations) == 120
+    # At least every operation published when this sweep was written: an empty or
+    # truncated document must not pass as "nothing to check".
+    assert len(operations) >= 120
     for path, method in operations:
         url = path.replace("{id}", str(uuid.uuid4()))
         body = {} if method in ("POST", "PATCH", "PUT") else None

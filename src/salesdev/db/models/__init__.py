@@ -30,6 +30,16 @@ from salesdev.db.models.partnering import (
 from salesdev.db.models.partners import PartnerContact, PartnerPayout
 from salesdev.db.models.platform import HubSubscription, Job, OutboxDelivery
 
+# Capabilities whose models are imported from their own modules; importing them here
+# registers their tables on ``Base.metadata``.
+from salesdev.db.models import (  # noqa: F401  isort: skip
+    compensation,
+    guidance,
+    pricing,
+    selling,
+    settlement,
+)
+
 __all__ = [
     "ApiToken",
     "AuditChainHead",

@@ -55,39 +55,73 @@ class Family(StrEnum):
     NOTIFICATIONS = "notifications"
     AUDIT = "audit"
     USERS = "users"
+    # Channel price lists, pricing rules, guard-rails, eligibility and recommendation rules.
+    PRICING = "pricing"
+    # Qualifying and pricing offerings for a customer at the time of sale (TMF679, guided
+    # selling): everyone who sells may do it, within their own channel.
+    SELLING = "selling"
+    # Compensation plans, assignments, runs, the ledger, approvals and payout exports.
+    COMPENSATION = "compensation"
+    # Statements and disputes: payees read their own and raise disputes on them.
+    STATEMENTS = "statements"
 
 
 _R: frozenset[Action] = frozenset({"read"})
 _RW: frozenset[Action] = frozenset({"read", "write"})
 _ALL_READ: dict[Family, frozenset[Action]] = {
-    family: _R for family in Family if family not in (Family.AUDIT, Family.USERS, Family.PAYOUTS)
+    family: _R
+    for family in Family
+    if family not in (Family.AUDIT, Family.USERS, Family.PAYOUTS, Family.STATEMENTS)
 }
 
 GRANTS: dict[Role, dict[Family, frozenset[Action]]] = {
     Role.ADMIN: {family: _RW for family in Family} | {Family.AUDIT: _R},
     Role.SALES_OPERATIONS: _ALL_READ
-    | {Family.ORGANISATION: _RW, Family.JOBS: _RW, Family.PAYOUTS: _RW},
+    | {
+        Family.ORGANISATION: _RW,
+        Family.JOBS: _RW,
+        Family.PAYOUTS: _RW,
+        Family.SELLING: _RW,
+        Family.COMPENSATION: _RW,
+        Family.STATEMENTS: _RW,
+    },
     Role.CHANNEL_MANAGER: _ALL_READ
-    | {Family.CHANNELS: _RW, Family.PARTNERS: _RW, Family.JOBS: _RW},
-    Role.PRODUCT_MANAGER: _ALL_READ | {Family.CATALOG: _RW, Family.JOBS: _RW},
+    | {
+        Family.CHANNELS: _RW,
+        Family.PARTNERS: _RW,
+        Family.JOBS: _RW,
+        Family.PRICING: _RW,
+        Family.SELLING: _RW,
+    },
+    Role.PRODUCT_MANAGER: _ALL_READ
+    | {Family.CATALOG: _RW, Family.JOBS: _RW, Family.PRICING: _RW, Family.SELLING: _RW},
     Role.SALES_MANAGER: {
         Family.CATALOG: _R,
         Family.CHANNELS: _R,
         Family.PARTNERS: _R,
         Family.ORGANISATION: _R,
         Family.CUSTOMERS: _R,
+        Family.PRICING: _R,
+        Family.SELLING: _RW,
+        Family.STATEMENTS: _RW,
     },
     Role.SALES_REP: {
         Family.CATALOG: _R,
         Family.CHANNELS: _R,
         Family.ORGANISATION: _R,
         Family.CUSTOMERS: _R,
+        Family.PRICING: _R,
+        Family.SELLING: _RW,
+        Family.STATEMENTS: _RW,
     },
     Role.PARTNER_USER: {
         Family.CATALOG: _R,
         Family.CHANNELS: _R,
         Family.PARTNERS: _R,
         Family.ORGANISATION: _R,
+        Family.PRICING: _R,
+        Family.SELLING: _RW,
+        Family.STATEMENTS: _RW,
     },
     Role.AUDITOR: {family: _R for family in Family if family is not Family.USERS}
     | {Family.USERS: _R},

@@ -1,0 +1,3 @@
+"""Compensation plans, versions, assignments, effective-dated hierarchies, runs and the ledger."""
+
+from __future__ import annotations

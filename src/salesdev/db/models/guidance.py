@@ -1,0 +1,3 @@
+"""Recommendation rules (guided selling) and price-change simulations."""
+
+from __future__ import annotations
