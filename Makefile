@@ -31,7 +31,7 @@ archcheck: install
 
 ## The whole suite: lint, types, layering, migration drift and every test but the browser ones
 test: lint typecheck archcheck
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider -n 2
 
 fmt: install
 	$(BIN)/ruff format src tests benchmarks
