@@ -17,6 +17,9 @@ from salesdev.core.errors import ErrorDetail, InvalidInput
 AMOUNT_SCALE = 4
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3}
 _QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
+# Stored amounts are NUMERIC(19, 4) on PostgreSQL and a 64-bit integer of ten-thousandths
+# on SQLite (at most about 9.2 x 10**14): every amount below 10**14 fits both.
+MAX_AMOUNT = Decimal(10) ** 14
 
 
 def minor_units(currency: str) -> int:
@@ -50,6 +53,11 @@ def parse_amount(value: object, *, location: str = "amount") -> Decimal:
     if amount is None or not amount.is_finite():
         raise InvalidInput(
             "Invalid amount", [_detail(location, f"not a decimal number: {value!r}")]
+        )
+    if abs(amount) >= MAX_AMOUNT:
+        raise InvalidInput(
+            "Invalid amount",
+            [_detail(location, f"amounts must be below {MAX_AMOUNT:,} in size, got {value!r}")],
         )
     if amount != amount.quantize(_QUANTUM, rounding=ROUND_HALF_UP):
         raise InvalidInput(

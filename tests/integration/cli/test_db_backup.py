@@ -50,8 +50,11 @@ def test_backup_copies_every_committed_row_while_a_write_is_in_progress(
         writer.rollback()
 
     assert result.exit_code == 0, result.stderr
+    size = target.stat().st_size
+    # Sizes of a mebibyte and more are printed in MiB with one decimal, smaller ones in KiB.
+    shown = f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
     assert result.stdout == (
-        f"Backed up {source} to {target} ({target.stat().st_size / 1024:.0f} KiB).\n"
+        f"Backed up {source} to {target} ({shown}).\n"
         f"The sales-event store ({tmp_path / 'var' / 'events'}) is not in this file: "
         "copy it as well.\n"
     )

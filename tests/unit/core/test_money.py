@@ -33,6 +33,11 @@ def test_amounts_parse_exactly(raw: object, expected: Decimal) -> None:
         ("12,50", "not a decimal number: '12,50'"),
         ("NaN", "not a decimal number: 'NaN'"),
         ("0.00001", "at most 4 decimal places are kept, got '0.00001'"),
+        ("1E+24", "amounts must be below 100,000,000,000,000 in size, got '1E+24'"),
+        (
+            "-100000000000000",
+            "amounts must be below 100,000,000,000,000 in size, got '-100000000000000'",
+        ),
     ],
 )
 def test_bad_amounts_say_what_is_wrong_and_where(raw: object, message: str) -> None:
