@@ -24,6 +24,7 @@ from salesdev.db.models import (
 )
 from salesdev.domains.access import Family
 from salesdev.domains.reference import vocabulary as v
+from salesdev.engine.rules import AGE_BANDS
 
 FieldType = Literal["str", "int", "decimal", "currency", "date", "datetime", "bool", "ref", "tags"]
 
@@ -215,6 +216,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                 _ref("region_id", "region"),
                 FieldSpec("credit_class", choices=v.CREDIT_CLASSES),
                 FieldSpec("customer_since", "date", required=False),
+                FieldSpec("age_band", choices=AGE_BANDS, required=False),
             ),
         ),
         EntityKind(
