@@ -33,6 +33,7 @@ from salesdev.core.money import Money
 from salesdev.domains.access import Family
 from salesdev.domains.authorisation import BundleComponent, SellableOffering, sellable_offerings
 from salesdev.domains.notifications import format_datetime
+from salesdev.domains.pricing import PriceResolution, resolve_prices
 
 PARAMETERS = ("partner.id", "at", "offset", "limit")
 
@@ -54,6 +55,20 @@ def _prices(recurring: Money, one_time: Money) -> list[dict[str, Any]]:
             "@type": "ProductOfferingPrice",
         },
     ]
+
+
+def channel_price(resolution: PriceResolution) -> dict[str, Any]:
+    """The channel's price of an offering (its price list and rules, no customer)."""
+    return {
+        "priceSource": resolution.source,
+        "priceListVersion": None
+        if resolution.version_id is None
+        else {"id": str(resolution.version_id), "number": resolution.version_number},
+        "price": [
+            {"priceType": c.charge.value, "price": c.unit_price.to_tmf()}
+            for c in resolution.charges
+        ],
+    }
 
 
 class Renderer:
@@ -134,6 +149,11 @@ SELLABLE_OFFERING_SCHEMA: dict[str, Any] = {
             "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
         },
         "productOfferingPrice": {"type": "array", "items": ref("EmbeddedProductOfferingPrice")},
+        "channelPrice": {
+            "type": "object",
+            "description": "The price in this channel (price list and pricing rules, no "
+            "customer); see POST priceResolution for a sale's full breakdown",
+        },
         "bundledProductOffering": {
             "type": "array",
             "description": "The bundle's components in order (one level deep)",
@@ -239,7 +259,19 @@ def install_catalogue_browsing(app: FastAPI, guard: Guard, api: ApiSpec) -> None
             limit=size,
         )
         renderer = Renderer(request, api)
-        return listed([renderer.offering(item) for item in page.items], page.total)
+        found = [renderer.offering(item) for item in page.items]
+        if page.items and call.principal.can(Family.SELLING, "read"):
+            prices = resolve_prices(
+                call.session,
+                principal=call.principal,
+                channel_id=channel_id,
+                partner_id=partner,
+                offering_ids=[item.offering_id for item in page.items],
+                at=instant,
+            )
+            for body, resolution in zip(found, prices, strict=True):
+                body["channelPrice"] = channel_price(resolution)
+        return listed(found, page.total)
 
     app.include_router(router)
     register_schemas(

@@ -370,6 +370,12 @@ def test_browsing_answers_tmf620_offerings_with_bundles_and_prices(
             "validFor": {"startDateTime": JAN, "endDateTime": MAR},
             "prerequisites": [],
         },
+        # No price list for the channel: its price is the catalogue list price.
+        "channelPrice": {
+            "priceSource": "catalogue",
+            "priceListVersion": None,
+            "price": [{"priceType": "oneTime", "price": {"unit": "EUR", "value": 99.9}}],
+        },
     }
     # Without the partner, only the channel-wide rows; paging keeps the total.
     page = browse(client, world, f"?at={JAN}&offset=0&limit=0")

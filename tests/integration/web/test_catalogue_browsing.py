@@ -35,14 +35,14 @@ def test_a_channel_shows_its_sellable_offerings_with_bundle_components_and_price
         page.text
     )
     assert _rows(page.text) == [
-        ["Offering DUO DUO", "Fibre", "Bundle of 2", "49.99 EUR", "0.00 EUR", "Channel-wide",
-         "from 2026-01-01 00:00 UTC no end", "—"],
+        ["Offering DUO DUO", "Fibre", "Bundle of 2", "49.99 EUR", "0.00 EUR", "49.99 EUR", "—",
+         "Channel-wide", "from 2026-01-01 00:00 UTC no end", "—"],
         ["Component of DUO: ↳ Offering FIBRE-1G FIBRE-1G", "", "Component", "39.99 EUR",
          "49.00 EUR", ""],
         ["Component of DUO: ↳ Offering MOB-10 MOB-10", "", "Component", "15.50 EUR", "0.00 EUR",
          ""],
         ["Offering FIBRE-1G FIBRE-1G", "Fibre", "Single", "39.99 EUR", "49.00 EUR",
-         "Channel-wide", "from 2026-01-01 00:00 UTC no end", "—"],
+         "39.99 EUR", "49.00 EUR", "Channel-wide", "from 2026-01-01 00:00 UTC no end", "—"],
     ]  # fmt: skip
 
 
@@ -57,7 +57,8 @@ def test_a_partner_adds_its_own_authorisations_and_a_date_before_them_shows_none
     rows = [r for r in _rows(with_acme.text) if not r[0].startswith("Component")]
     assert [r[0] for r in rows] == ["Offering DUO DUO", "Offering FIBRE-1G FIBRE-1G",
                                     "Offering ROUTER ROUTER"]  # fmt: skip
-    assert rows[2][5:] == ["Partner ACME (ACME)", "from 2026-01-01 00:00 UTC no end",
+    assert rows[2][5:7] == ["—", "99.90 EUR"]  # the channel price (no price list: the list price)
+    assert rows[2][7:] == ["Partner ACME (ACME)", "from 2026-01-01 00:00 UTC no end",
                            "Certification FIBRE-101"]  # fmt: skip
     assert "No offering is sellable through this channel at 2025-12-31 00:00 UTC." in main_text(
         before.text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -13,6 +15,8 @@ from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.db.models import Partner
 from salesdev.domains.access import Family, authorize
 from salesdev.domains.authorisation import SellableOffering, sellable_offerings
+from salesdev.domains.pricing import resolve_prices
+from salesdev.engine.pricing import Charge
 from salesdev.runtime import Runtime
 from salesdev.web.auth import principal_of, work
 from salesdev.web.choices import (
@@ -61,6 +65,36 @@ def _int(text: str, name: str, default: int, errors: list[ErrorDetail]) -> int:
     except ValueError:
         errors.append(ErrorDetail(name, f"expected a whole number, got {text!r}"))
         return default
+
+
+def channel_price_cells(
+    session: Any,
+    *,
+    principal: Any,
+    channel_id: uuid.UUID,
+    partner_id: uuid.UUID | None,
+    offering_ids: list[uuid.UUID],
+    at: datetime,
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """The channel's price (price list and rules, no customer) of each offering of the page,
+    as "monthly" and "one-time" texts; nothing for those who may not price a sale."""
+    if not principal.can(Family.SELLING, "read"):
+        return {}
+    cells: dict[uuid.UUID, tuple[str, str]] = {}
+    for r in resolve_prices(
+        session,
+        principal=principal,
+        channel_id=channel_id,
+        partner_id=partner_id,
+        offering_ids=offering_ids,
+        at=at,
+    ):
+        texts = []
+        for charge in (Charge.RECURRING, Charge.ONE_TIME):
+            found = r.charge(charge)
+            texts.append(f"{found.unit_price.amount} {found.unit_price.currency}" if found else "—")
+        cells[r.offering_id] = (texts[0], texts[1])
+    return cells
 
 
 def install_catalogue_browsing(router: APIRouter, runtime: Runtime) -> None:
@@ -113,6 +147,18 @@ def install_catalogue_browsing(router: APIRouter, runtime: Runtime) -> None:
                 )
                 items, total = found.items, found.total
             holders = partner_names(session, (i.partner_id for i in items))
+            channel_prices = (
+                channel_price_cells(
+                    session,
+                    principal=principal,
+                    channel_id=channel_id,
+                    partner_id=partner_id,
+                    offering_ids=[i.offering_id for i in items],
+                    at=at,
+                )
+                if channel_id is not None and items
+                else {}
+            )
         error = InvalidInput("Invalid catalogue request", errors) if errors else None
         field_errors: dict[str, list[str]] = {}
         for detail in errors:
@@ -131,6 +177,7 @@ def install_catalogue_browsing(router: APIRouter, runtime: Runtime) -> None:
                 "channel_chosen": channel_id is not None,
                 "items": items,
                 "holders": holders,
+                "channel_prices": channel_prices,
                 "total": total,
                 "first": offset + 1 if items else 0,
                 "last": last,

@@ -1,0 +1,51 @@
+"""Pure price resolution: compiled pricing rules, stacking policies and guard-rails."""
+
+from salesdev.engine.pricing.model import (
+    APPLIES_TO,
+    CHARGES,
+    RULE_KINDS,
+    RULE_METHODS,
+    RULE_TARGETS,
+    STACKING_POLICIES,
+    Alteration,
+    Charge,
+    ChargeResult,
+    CompiledRule,
+    GuardRail,
+    NotApplied,
+    PricingInput,
+    Resolution,
+    RuleSet,
+)
+from salesdev.engine.pricing.resolve import (
+    base_violations,
+    cost_charge,
+    floor_price,
+    resolve,
+    rule_violations,
+    select_rules,
+)
+
+__all__ = [
+    "APPLIES_TO",
+    "CHARGES",
+    "RULE_KINDS",
+    "RULE_METHODS",
+    "RULE_TARGETS",
+    "STACKING_POLICIES",
+    "Alteration",
+    "Charge",
+    "ChargeResult",
+    "CompiledRule",
+    "GuardRail",
+    "NotApplied",
+    "PricingInput",
+    "Resolution",
+    "RuleSet",
+    "base_violations",
+    "cost_charge",
+    "floor_price",
+    "resolve",
+    "rule_violations",
+    "select_rules",
+]
