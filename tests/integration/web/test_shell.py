@@ -20,7 +20,7 @@ def test_navigation_lists_every_capability_and_marks_the_planned_ones(console: T
 
     titles = [s.title for s in SECTIONS]
     assert titles == [
-        "Dashboard", "Catalogue", "Channels", "Partners", "Organisation", "Customers",
+        "Dashboard", "Catalogue", "Channels", "Partners", "Organisation", "Customers", "Selling",
         "Pricing & eligibility", "Compensation", "Targets", "Training & certification",
         "Prospecting", "Selling playbooks", "Accounts", "Insights", "Jobs", "Administration",
     ]  # fmt: skip

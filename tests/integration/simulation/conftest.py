@@ -1,0 +1,6 @@
+from tests.integration.api.conftest import (  # noqa: F401  (fixtures)
+    admin_token,
+    anonymous,
+    app,
+    client,
+)
