@@ -9,9 +9,13 @@ families: October 2026 orders, activations, port-ins, cancellations, recurring
 charges, payments, suspensions, resumptions and deactivations, plus the
 activations of the lines billed in October in the months before. The events are
 generated a chunk of lines at a time, so any size fits in bounded memory. The
-plan has every component kind: per-family rates, marginal tiers with a gate,
-cap and floor, activation and port-in bounties with a 30-day chargeback window,
-and a 12-month residual.
+plan has every component kind: per-family rates with a component cap, marginal
+tiers with a gate, cap and floor, activation and port-in bounties with a 30-day
+chargeback window, a 12-month residual, a per-unit SPIFF, a manager override
+through a 4-level sales hierarchy (with a re-organisation in the month) and a
+dealer-chain override through a 2-level partner genealogy, and a plan cap; every
+20th new line's order is split 60/40 between two reps. The baselines implement
+the same splits, roll-up and caps.
 
 Figures:
 - compute_s: the stages of ``calculate`` (credit, measure, incentive, payment);
@@ -44,7 +48,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -61,10 +65,15 @@ from salesdev.analytics.events import EVENT_SCHEMA, EventStoreWriter
 from salesdev.core.periods import Period
 from salesdev.engine.compensation import (
     BountyComponent,
+    DealerOverrideComponent,
     FamilyRate,
+    LevelRate,
+    ManagerOverrideComponent,
+    OverrideComponent,
     Plan,
     RateComponent,
     ResidualComponent,
+    SpiffComponent,
     Tier,
     TieredComponent,
     TierMode,
@@ -100,6 +109,7 @@ def bench_plan() -> Plan:
                     FamilyRate("MOBILE_POSTPAID", d("0.025000")),
                     FamilyRate("TV", d("0.020000")),
                 ),
+                cap=REVENUE_CAP,
             ),
             TieredComponent(
                 id="attainment",
@@ -121,8 +131,107 @@ def bench_plan() -> Plan:
             ResidualComponent(
                 id="residual", rate=d("0.05"), months=12, product_families=("DSL", "FIBRE", "TV")
             ),
+            SpiffComponent(
+                id="fibre-spiff",
+                product_families=("FIBRE",),
+                window_start=SPIFF_WINDOW[0],
+                window_end=SPIFF_WINDOW[1],
+                amount=d("5"),
+            ),
+            ManagerOverrideComponent(
+                id="manager-override",
+                level_rates=(LevelRate(1, d("0.010000")), LevelRate(2, d("0.005000"))),
+                default_rate=d("0.002000"),
+            ),
+            DealerOverrideComponent(
+                id="dealer-chain",
+                level_rates=(LevelRate(1, d("0.020000")), LevelRate(2, d("0.010000"))),
+            ),
         ),
+        cap=PLAN_CAP,
     )
+
+
+# Caps: the revenue component per payee and period, and the whole plan.
+REVENUE_CAP = Decimal("1500")
+PLAN_CAP = Decimal("6000")
+SPIFF_WINDOW = (date(2026, 10, 1), date(2026, 10, 16))
+SPLIT_EVERY = 20  # every 20th new line's order is split 60/40 between two reps
+REORG_EVERY = 50  # every 50th rep moves to another team lead on REORG_DAY
+REORG_DAY = date(2026, 10, 16)
+
+
+def _rep_parent(r: int) -> int | None:
+    """The sales hierarchy, 4 levels above the reps: 16,000 reps -> 1,800 team leads ->
+    180 managers -> 18 directors -> 2 vice presidents (all of them payees)."""
+    if r >= 2000:
+        return 200 + r % 1800
+    if r >= 200:
+        return 20 + r % 180
+    if r >= 20:
+        return 2 + r % 18
+    if r >= 2:
+        return r % 2
+    return None
+
+
+def _partner_parent(q: int) -> int | None:
+    """The partner genealogy: 1,800 sub-dealers -> 180 agents -> 20 master agents."""
+    if q >= 200:
+        return 20 + q % 180
+    if q >= 20:
+        return q % 20
+    return None
+
+
+def hierarchy_edges(seed: int) -> list[tuple[str, str, str, int, int]]:
+    """(payee, parent, relation, from_us, to_us) of the benchmark's hierarchy."""
+    dims = dimensions(seed)
+    reps, partners = dims.reps.to_pylist(), dims.partners.to_pylist()
+    since, reorg, never = _us(datetime(2025, 1, 1, tzinfo=UTC)), _day_us(REORG_DAY), 2**62
+    edges: list[tuple[str, str, str, int, int]] = []
+    for r in range(REPS):
+        parent = _rep_parent(r)
+        if parent is None:
+            continue
+        if r >= 2000 and r % REORG_EVERY == 0:
+            edges.append((reps[r], reps[parent], "manager", since, reorg))
+            edges.append((reps[r], reps[200 + (r + 1) % 1800], "manager", reorg, never))
+        else:
+            edges.append((reps[r], reps[parent], "manager", since, never))
+    for q in range(PARTNERS):
+        parent = _partner_parent(q)
+        if parent is not None:
+            edges.append((partners[q], partners[parent], "partner", since, never))
+    return edges
+
+
+def hierarchy_table(seed: int) -> pa.Table:
+    edges = hierarchy_edges(seed)
+    never = 2**62
+    return pa.table(
+        {
+            "payee_id": [e[0] for e in edges],
+            "parent_id": [e[1] for e in edges],
+            "relation": [e[2] for e in edges],
+            "valid_from": pa.array([e[3] for e in edges], pa.timestamp("us", tz="UTC")),
+            "valid_to": pa.array(
+                [None if e[4] == never else e[4] for e in edges], pa.timestamp("us", tz="UTC")
+            ),
+        }
+    )
+
+
+def _day_us(day: date) -> int:
+    return _us(datetime(day.year, day.month, day.day, tzinfo=UTC))
+
+
+def splits_path(store: Path) -> Path:
+    return store.parent / f"{store.name}-splits.parquet"
+
+
+def read_splits(store: Path) -> pa.Table:
+    return pq.read_table(splits_path(store))
 
 
 # --- synthetic data ---------------------------------------------------------------------------
@@ -161,16 +270,21 @@ def generate(events: int, seed: int, store: Path, *, chunk_events: int = CHUNK_E
     chunks = max(1, -(-events // chunk_events))
     dims = dimensions(seed)
     written, line_offset = 0, 0
+    split_parts: list[pa.Table] = []
     with EventStoreWriter(store) as writer:
         for chunk in range(chunks):
             existing = _share(existing_total, chunk, chunks)
             new = _share(new_total, chunk, chunks)
             rng = np.random.default_rng([seed, chunk])
-            table = _chunk(existing, new, rng, dims, line_offset=line_offset, first_event=written)
+            table, splits = _chunk(
+                existing, new, rng, dims, line_offset=line_offset, first_event=written
+            )
             for offset in range(0, table.num_rows, 2_000_000):
                 writer.write(table.slice(offset, 2_000_000))
+            split_parts.append(splits)
             written += table.num_rows
             line_offset += existing + new
+    pq.write_table(pa.concat_tables(split_parts), splits_path(store))
     return written
 
 
@@ -186,7 +300,7 @@ def _chunk(
     *,
     line_offset: int,
     first_event: int,
-) -> pa.Table:
+) -> tuple[pa.Table, pa.Table]:
     start, end = _us(PERIOD.start), _us(PERIOD.end)
     lines = existing + new
     rep = rng.integers(0, REPS, lines)
@@ -254,10 +368,28 @@ def _chunk(
     amounts = np.concatenate([p[3] for p in parts])
     order = np.lexsort((kinds, index, times))
     index, kinds, times, amounts = index[order], kinds[order], times[order], amounts[order]
-    return _table(
-        index, kinds, times, amounts, rep, partner, family, dims,
+    table = _table(
+        index, kinds, times, amounts, rep, partner, family, is_new, dims,
         line_offset=line_offset, first_event=first_event,
     )  # fmt: skip
+    # Split credit: every SPLIT_EVERY-th new line's order, 60/40 with the next rep.
+    split = np.flatnonzero(is_new & ((np.arange(lines) + line_offset) % SPLIT_EVERY == 0))
+    order_ids = _labels(split + line_offset + 1, "OR", 9)
+    splits = pa.table(
+        {
+            "order_id": pa.concat_arrays([order_ids, order_ids]),
+            "payee_id": pa.concat_arrays(
+                [
+                    dims.reps.take(pa.array(rep[split])),
+                    dims.reps.take(pa.array((rep[split] + 1) % REPS)),
+                ]
+            ),
+            "share": pa.array(
+                [Decimal("0.6")] * split.size + [Decimal("0.4")] * split.size, pa.decimal128(18, 4)
+            ),
+        }
+    )
+    return table, splits
 
 
 def _uuids(count: int, rng: np.random.Generator) -> pa.Array:
@@ -286,12 +418,19 @@ def _table(
     rep: np.ndarray,
     partner: np.ndarray,
     family: np.ndarray,
+    is_new: np.ndarray,
     dims: Dimensions,
     *,
     line_offset: int,
     first_event: int,
 ) -> pa.Table:
     n = line.size
+    ordered = is_new[line] & np.isin(
+        kinds, [T["order"], T["cancellation"], T["activation"], T["port_in"]]
+    )
+    order_ids = pc.if_else(
+        pa.array(ordered), _labels(line + line_offset + 1, "OR", 9), pa.scalar(None, pa.string())
+    )
     reps, partners, customers, offerings = dims.reps, dims.partners, dims.customers, dims.offerings
     line_partner = partner[line]
     partner_ids = partners.take(pa.array(np.where(line_partner < 0, 0, line_partner)))
@@ -302,7 +441,7 @@ def _table(
             "event_type": pa.array(np.asarray(TYPES, dtype=object)[kinds], pa.string()),
             "event_time": pa.array(times, pa.timestamp("us", tz="UTC")),
             "line_id": _labels(line + line_offset + 1, "LN", 9),
-            "order_id": pa.nulls(n, pa.string()),
+            "order_id": order_ids,
             "customer_id": customers.take(pa.array((line + line_offset) % 1000)),
             "premise_id": pa.nulls(n, pa.string()),
             "product_offering_id": offerings.take(pa.array(family[line])),
@@ -357,11 +496,94 @@ def payments(
             amount = _tiered(component, measure, quotas[payee])
         elif isinstance(component, BountyComponent):
             amount = measure * component.amount * (-1 if basis == "chargeback" else 1)
+        elif isinstance(component, SpiffComponent):
+            assert component.amount is not None
+            amount = measure * component.amount
+        elif isinstance(component, OverrideComponent):
+            rate_at_level = component.rate_for(int(basis.removeprefix("level_")))
+            assert rate_at_level is not None
+            amount = measure * rate_at_level
         else:
             assert isinstance(component, ResidualComponent)
             amount = measure * component.rate
         out[(payee, component_id, family, basis)] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return with_caps(plan, out)
+
+
+def with_caps(
+    plan: Plan, lines: dict[tuple[str, str, str | None, str], Decimal]
+) -> dict[tuple[str, str, str | None, str], Decimal]:
+    """Add the cap lines: per payee and capped component, then per payee for the plan."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for (payee, component_id, _family, _basis), payment in lines.items():
+        totals[(payee, component_id)] += payment
+    out = dict(lines)
+    for (payee, component_id), total in totals.items():
+        cap = plan.component(component_id).cap
+        tiered = isinstance(plan.component(component_id), TieredComponent)
+        if cap is not None and not tiered and total > cap:
+            out[(payee, component_id, None, "cap")] = (cap - total).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+    if plan.cap is not None:
+        per_payee: dict[str, Decimal] = defaultdict(Decimal)
+        for (payee, _c, _f, _b), payment in out.items():
+            per_payee[payee] += payment
+        for payee, total in per_payee.items():
+            if total > plan.cap:
+                out[(payee, "(plan)", None, "plan_cap")] = (plan.cap - total).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
     return out
+
+
+def split_parts(amount_units: int, parts: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    """(payee, credited units, share units) of a split amount: largest remainder, exact."""
+    magnitude, sign = abs(amount_units), (-1 if amount_units < 0 else 1)
+    products = [(payee, magnitude * share, share) for payee, share in parts]
+    base = sum(product // UNITS for _p, product, _s in products)
+    target = (magnitude * sum(share for _p, share in parts) + UNITS // 2) // UNITS
+    ranked = sorted(products, key=lambda item: (-(item[1] % UNITS), item[0]))
+    extra = {payee for payee, _product, _share in ranked[: target - base]}
+    return [
+        (payee, sign * (product // UNITS + (1 if payee in extra else 0)), share)
+        for payee, product, share in products
+    ]
+
+
+def rollup_paths(
+    edges: list[tuple[str, str, str, int, int]],
+) -> list[tuple[str, str, str, int, int, int]]:
+    """(payee, ancestor, relation, level, from_us, to_us): every path, valid where all its
+    edges are."""
+    parents: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
+    for payee, parent, relation, start, end in edges:
+        parents[(relation, payee)].append((parent, start, end))
+    paths: list[tuple[str, str, str, int, int, int]] = []
+    for relation, payee in list(parents):
+        frontier = [(payee, 0, -(2**62), 2**62)]
+        while frontier:
+            node, level, start, end = frontier.pop()
+            for parent, p_start, p_end in parents.get((relation, node), ()):
+                lo, hi = max(start, p_start), min(end, p_end)
+                if lo < hi:
+                    paths.append((payee, parent, relation, level + 1, lo, hi))
+                    frontier.append((parent, level + 1, lo, hi))
+    return paths
+
+
+def override_measures(
+    plan: Plan, rolled: Mapping[tuple[str, str, int], int]
+) -> list[tuple[str, str, str | None, str, int]]:
+    """Override measures from credit rolled up per (ancestor, relation, level)."""
+    measures: list[tuple[str, str, str | None, str, int]] = []
+    for component in plan.components:
+        if not isinstance(component, OverrideComponent):
+            continue
+        for (ancestor, relation, level), units in rolled.items():
+            if relation == component.relation.value and component.rate_for(level) is not None:
+                measures.append((ancestor, component.id, None, f"level_{level}", units))
+    return measures
 
 
 def _tiered(component: TieredComponent, measure: Decimal, quota: Decimal) -> Decimal:
@@ -384,9 +606,15 @@ LIFECYCLE = ["activation", "port_in", "suspension", "resumption", "deactivation"
 REVENUE = ["order", "cancellation", "recurring_charge"]
 
 
-def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Decimal:
+def pandas_total(
+    plan: Plan,
+    store: Path,
+    quotas: Mapping[str, Decimal],
+    splits: pa.Table,
+    edges: list[tuple[str, str, str, int, int]],
+) -> Decimal:
     columns = ["event_id", "event_type", "event_time", "line_id", "product_family_code",
-               "sales_person_id", "partner_id", "amount"]  # fmt: skip
+               "sales_person_id", "partner_id", "amount", "order_id", "quantity"]  # fmt: skip
     table = read_store(store, columns)  # only what the rules read, like the engine
     units = pc.cast(pc.multiply(table.column("amount"), pa.scalar(UNITS)), pa.int64())
     frame = table.drop_columns(["amount"]).to_pandas()
@@ -398,10 +626,32 @@ def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Deci
     )
     start, end = _us(PERIOD.start), _us(PERIOD.end)
     period = frame[(frame["us"] >= start) & (frame["us"] < end)]
+    # Split credit: largest remainder on the absolute amount, in units of 0.0001.
+    split_frame = splits.to_pandas()
+    split_frame["share_units"] = (split_frame["share"].map(Decimal) * UNITS).astype("int64")
+    is_split = period["order_id"].isin(split_frame["order_id"])
+    parts = period[is_split].merge(
+        split_frame[["order_id", "payee_id", "share_units"]], on="order_id"
+    )
+    magnitude = parts["units"].abs()
+    product = magnitude * parts["share_units"]
+    parts["base"], parts["rem"] = product // UNITS, product % UNITS
+    by_event = parts.groupby("event_id")
+    target = (magnitude * by_event["share_units"].transform("sum") + UNITS // 2) // UNITS
+    parts = parts.sort_values(["event_id", "rem", "payee_id"], ascending=[True, False, True])
+    rank = parts.groupby("event_id").cumcount() + 1
+    missing = (target - parts.groupby("event_id")["base"].transform("sum")).loc[parts.index]
+    sign = np.where(parts["units"] < 0, -1, 1)
+    parts["units"] = sign * (parts["base"] + (rank <= missing).astype("int64"))
+    parts = parts.assign(payee=parts["payee_id"], bunits=parts["share_units"]).drop(
+        columns=["payee_id", "share_units", "base", "rem"]
+    )
+    direct = period[~is_split & period["sales_person_id"].notna()]
     credit = pd.concat(
         [
-            period[period["sales_person_id"].notna()].assign(payee=period["sales_person_id"]),
-            period[period["partner_id"].notna()].assign(payee=period["partner_id"]),
+            direct.assign(payee=direct["sales_person_id"], bunits=UNITS),
+            period[period["partner_id"].notna()].assign(payee=period["partner_id"], bunits=UNITS),
+            parts,
         ]
     )
     measures: list[tuple[str, str, str | None, str, int]] = []
@@ -438,10 +688,8 @@ def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Deci
     for component_id, kind in (("activation-bounty", "activation"), ("port-in-bounty", "port_in")):
         component = plan.component(component_id)
         assert isinstance(component, BountyComponent)
-        earned = credit[credit["event_type"] == kind].groupby("payee").size()
-        measures.extend(
-            (p, component_id, None, "bounty", int(c) * UNITS) for p, c in earned.items()
-        )
+        earned = credit[credit["event_type"] == kind].groupby("payee")["bunits"].sum()
+        measures.extend((p, component_id, None, "bounty", int(c)) for p, c in earned.items())
         bounty = (
             history[history["event_type"] == kind].groupby("line_id")["us"].agg(["min", "size"])
         )
@@ -464,6 +712,26 @@ def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Deci
     keep &= charges["deactivation"].isna() | (charges["us"] < charges["deactivation"])
     for p, u in charges[keep].groupby("payee")["units"].sum().items():
         measures.append((p, "residual", None, "residual", int(u)))
+    # SPIFF: units (quantity x share) of FIBRE orders in the window.
+    spiff = plan.component("fibre-spiff")
+    assert isinstance(spiff, SpiffComponent)
+    window = (_day_us(spiff.window_start), _day_us(spiff.window_end))
+    sold = credit[(credit["event_type"] == "order")
+                  & credit["product_family_code"].isin(spiff.product_families)
+                  & (credit["us"] >= window[0]) & (credit["us"] < window[1])]  # fmt: skip
+    for p, u in (
+        (sold["quantity"].astype("int64") * sold["bunits"]).groupby(sold["payee"]).sum().items()
+    ):
+        measures.append((p, "fibre-spiff", None, "spiff", int(u)))
+    # Roll-up: revenue credit to every ancestor valid at the event, once, at its nearest level.
+    paths = pd.DataFrame(
+        rollup_paths(edges), columns=["payee", "ancestor", "relation", "level", "from", "to"]
+    )
+    rolled = revenue[["event_id", "payee", "us", "units"]].merge(paths, on="payee")
+    rolled = rolled[(rolled["from"] <= rolled["us"]) & (rolled["us"] < rolled["to"])]
+    rolled = rolled.sort_values("level").drop_duplicates(["event_id", "payee", "ancestor"])
+    sums = rolled.groupby(["ancestor", "relation", "level"])["units"].sum()
+    measures.extend(override_measures(plan, {k: int(v) for k, v in sums.items()}))
     return sum(payments(plan, measures, quotas).values(), Decimal(0))
 
 
@@ -471,10 +739,16 @@ def pandas_total(plan: Plan, store: Path, quotas: Mapping[str, Decimal]) -> Deci
 
 
 LOOP_COLUMNS = ["event_type", "event_time", "line_id", "product_family_code",
-                "sales_person_id", "partner_id", "amount"]  # fmt: skip
+                "sales_person_id", "partner_id", "amount", "order_id", "quantity"]  # fmt: skip
 
 
-def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> Decimal:
+def loop_total(
+    plan: Plan,
+    table: pa.Table,
+    quotas: Mapping[str, Decimal],
+    splits: pa.Table,
+    edges: list[tuple[str, str, str, int, int]],
+) -> Decimal:
     start, end = PERIOD.start, PERIOD.end
     period_index = PERIOD.year * 12 + PERIOD.month - 1
     rows = table.select(LOOP_COLUMNS).to_pylist()  # only what the rules read
@@ -513,6 +787,16 @@ def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> De
     rated = {r.product_family for r in plan.component("revenue").rates}  # type: ignore[union-attr]
     residual = plan.component("residual")
     assert isinstance(residual, ResidualComponent)
+    spiff = plan.component("fibre-spiff")
+    assert isinstance(spiff, SpiffComponent)
+    window = (_day_us(spiff.window_start), _day_us(spiff.window_end))
+    split_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for split in splits.to_pylist():
+        split_of[split["order_id"]].append((split["payee_id"], int(split["share"] * UNITS)))
+    parents: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for payee, parent, relation, valid_from, valid_to in edges:
+        parents[payee].append((parent, relation, valid_from, valid_to))
+    rolled: dict[tuple[str, str, int], int] = defaultdict(int)
     for row in rows:  # second pass: credit and measure
         when = row["event_time"]
         if not start <= when < end:
@@ -520,18 +804,40 @@ def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> De
         kind = row["event_type"]
         units = int(row["amount"] * UNITS)
         us = int(when.timestamp()) * 1_000_000 + when.microsecond
-        for payee in (row["sales_person_id"], row["partner_id"]):
-            if payee is None:
-                continue
+        credits: list[tuple[str, int, int]] = []  # (payee, credited units, bounty units)
+        order = row["order_id"]
+        if order is not None and order in split_of:
+            credits.extend(split_parts(units, split_of[order]))
+        elif row["sales_person_id"] is not None:
+            credits.append((row["sales_person_id"], units, UNITS))
+        if row["partner_id"] is not None:
+            credits.append((row["partner_id"], units, UNITS))
+        for payee, units, bounty_units in credits:
             family = row["product_family_code"]
             if kind in REVENUE:
                 if family in rated:
                     sums[(payee, "revenue", family, "revenue")] += units
                 sums[(payee, "attainment", None, "attainment")] += units
+                # roll-up: every ancestor valid at the event, once, at its nearest level
+                seen: dict[str, tuple[str, int]] = {}
+                frontier, level = [payee], 0
+                while frontier:
+                    level += 1
+                    upper = []
+                    for node in frontier:
+                        for parent, relation, valid_from, valid_to in parents.get(node, ()):
+                            if valid_from <= us < valid_to and parent not in seen:
+                                seen[parent] = (relation, level)
+                                upper.append(parent)
+                    frontier = upper
+                for ancestor, (relation, at_level) in seen.items():
+                    rolled[(ancestor, relation, at_level)] += units
             if kind == "activation":
-                sums[(payee, "activation-bounty", None, "bounty")] += UNITS
+                sums[(payee, "activation-bounty", None, "bounty")] += bounty_units
             if kind == "port_in":
-                sums[(payee, "port-in-bounty", None, "bounty")] += UNITS
+                sums[(payee, "port-in-bounty", None, "bounty")] += bounty_units
+            if kind == "order" and family in spiff.product_families and window[0] <= us < window[1]:
+                sums[(payee, "fibre-spiff", None, "spiff")] += row["quantity"] * bounty_units
             line = life[row["line_id"]]
             if kind == "deactivation":
                 suspended = line["balance"] + (us if line["open"] > 0 else 0)  # type: ignore[operator]
@@ -555,6 +861,7 @@ def loop_total(plan: Plan, table: pa.Table, quotas: Mapping[str, Decimal]) -> De
                 if 1 <= age <= residual.months and (deactivation is None or us < deactivation):  # type: ignore[operator]
                     sums[(payee, "residual", None, "residual")] += units
     measures = [(*key, units) for key, units in sums.items()]
+    measures.extend(override_measures(plan, rolled))
     return sum(payments(plan, measures, quotas).values(), Decimal(0))
 
 
@@ -569,11 +876,12 @@ def end_to_end(
     store: Path, lines: Path, seed: int, memory_limit_mb: int, threads: int | None
 ) -> dict[str, object]:
     """Read the store, calculate, write the payment lines (run in a fresh process)."""
-    plan, quotas = bench_plan(), quotas_for(seed)
+    plan, quotas, hierarchy = bench_plan(), quotas_for(seed), hierarchy_table(seed)
     started = time.perf_counter()
     result = calculate(
         plan=plan, events=store, quotas=quotas, period=PERIOD, product_families=FAMILIES,
         memory_limit_mb=memory_limit_mb, threads=threads, spill_dir=lines.parent / "spill",
+        hierarchy=hierarchy, credit_splits=read_splits(store),
     )  # fmt: skip
     result.write_parquet(lines)
     seconds = time.perf_counter() - started
@@ -648,6 +956,7 @@ def main() -> None:
         profiled = calculate(
             plan=plan, events=source, quotas=quotas, period=PERIOD, product_families=FAMILIES,
             memory_limit_mb=args.memory_limit_mb, threads=args.threads, profile=True,
+            hierarchy=hierarchy_table(args.seed), credit_splits=read_splits(work / "store"),
         )  # fmt: skip
         del source
         problems = check_plan_shapes(profiled)
@@ -661,18 +970,24 @@ def main() -> None:
         totals_match = e2e_total == profiled.total and same_bytes
         if baselines:
             started = time.perf_counter()
-            pandas_sum = pandas_total(plan, work / "store", quotas)
+            pandas_sum = pandas_total(
+                plan, work / "store", quotas, read_splits(work / "store"),
+                hierarchy_edges(args.seed),
+            )  # fmt: skip
             pandas_s = time.perf_counter() - started
             print(f"pandas: {pandas_s:.2f} s, total {pandas_sum}", file=sys.stderr)
 
             loop_events = read_store(work / "loop-store")
             loop_quotas = quotas_for(args.seed + 7)
+            loop_splits = read_splits(work / "loop-store")
             loop_duckdb = calculate(
                 plan=plan, events=loop_events, quotas=loop_quotas, period=PERIOD,
                 product_families=FAMILIES, memory_limit_mb=args.memory_limit_mb,
+                hierarchy=hierarchy_table(args.seed + 7), credit_splits=loop_splits,
             )  # fmt: skip
+            loop_edges = hierarchy_edges(args.seed + 7)
             started = time.perf_counter()
-            loop_sum = loop_total(plan, loop_events, loop_quotas)
+            loop_sum = loop_total(plan, loop_events, loop_quotas, loop_splits, loop_edges)
             loop_s = (time.perf_counter() - started) * n / loop_n
             print(f"loop: {loop_s:.2f} s scaled from {loop_n:,} events, total {loop_sum} "
                   f"(duckdb on the same events {loop_duckdb.total})", file=sys.stderr)  # fmt: skip

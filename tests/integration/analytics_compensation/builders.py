@@ -37,23 +37,26 @@ def event(
     rep: str | None = REP_A,
     partner: str | None = None,
     currency: str = "EUR",
+    order: str | None = None,
+    quantity: int = 1,
+    offering: str = OFFERING,
 ) -> dict[str, object]:
     return {
         "event_id": event_id,
         "event_type": event_type,
         "event_time": when,
         "line_id": line,
-        "order_id": None,
+        "order_id": order,
         "customer_id": CUSTOMER,
         "premise_id": None,
-        "product_offering_id": OFFERING,
+        "product_offering_id": offering,
         "product_family_code": family,
         "channel_id": CHANNEL,
         "outlet_id": None,
         "partner_id": partner,
         "sales_person_id": rep,
         "region_code": "AT-9",
-        "quantity": 1,
+        "quantity": quantity,
         "amount": Decimal(amount),
         "currency": currency,
     }
@@ -76,6 +79,9 @@ def run(
     quotas: dict[str, Decimal] | None = None,
     period: Period = OCTOBER,
     lineage: bool = False,
+    payees: list[str] | None = None,
+    hierarchy: pa.Table | None = None,
+    credit_splits: pa.Table | None = None,
 ) -> CalculationResult:
     return calculate(
         plan=the_plan,
@@ -84,6 +90,9 @@ def run(
         period=period,
         product_families=FAMILIES,
         lineage=lineage,
+        payees=payees,
+        hierarchy=hierarchy,
+        credit_splits=credit_splits,
     )
 
 

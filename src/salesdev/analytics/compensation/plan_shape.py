@@ -9,7 +9,9 @@ intended shape:
 - joins are hash joins: no nested-loop, block-wise, piecewise-merge, range (IE)
   join or cross product anywhere;
 - a dimension (``cmp_family``, ``cmp_payee``, ``cmp_component``, ``cmp_quota``,
-  a constant list) joined with facts is the build side of the hash join;
+  a constant list) joined with facts is the build side of the hash join, unless the
+  facts are not larger (plus ``BUILD_SLACK_ROWS``): small inputs such as the split
+  credits or the hierarchy may build against a dimension of their size;
 - no hash join builds its table on the larger side: the build side has at most
   ``BUILD_RATIO`` times the rows of the probe side (plus ``BUILD_SLACK_ROWS``,
   so that tiny inputs do not count).
@@ -90,7 +92,11 @@ def _hash_join_problems(stage: str, node: Operator) -> Iterator[ShapeProblem]:
     probe, build = children
     probe_rows, build_rows = _rows(probe), _rows(build)
     condition = _condition(node)
-    if _is_dimension(probe) and not _is_dimension(build):
+    if (
+        _is_dimension(probe)
+        and not _is_dimension(build)
+        and build_rows > probe_rows + BUILD_SLACK_ROWS
+    ):
         yield ShapeProblem(
             stage,
             f"hash join on {condition} builds on the facts ({sorted(_tables(build))}, "

@@ -30,15 +30,18 @@ class PaymentLine:
     component_id: str
     component_kind: str
     product_family: str | None  # rate components pay per family
-    basis: str  # revenue, attainment, bounty, chargeback, residual
-    measure: Decimal  # money measured, or a count of bounties
+    # revenue, attainment, bounty, chargeback, residual, spiff, level_<n> (overrides: the
+    # credit rolled up from n levels below), cap (a component cap), plan_cap (the plan cap,
+    # on the pseudo-component "(plan)" of kind "plan")
+    basis: str
+    measure: Decimal  # money measured, units (bounties, SPIFF units), or the total before a cap
     event_count: int
     first_event_id: str
     last_event_id: str
     quota: Decimal | None
     tier: int | None  # 1-based, the tier the attainment reached
     rate: Decimal | None
-    unit_amount: Decimal | None
+    unit_amount: Decimal | None  # bounty or SPIFF amount per unit; the cap of a cap line
     gated: bool
     capped: bool
     floored: bool

@@ -20,15 +20,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesdev.analytics.compensation.inputs import prepare_inputs
 from salesdev.analytics.compensation.plan_shape import Operator, explain_analyze
 from salesdev.analytics.compensation.result import CalculationResult
 from salesdev.analytics.events import EVENT_SCHEMA, event_files_glob, has_events
 from salesdev.core.errors import ErrorDetail, InvalidInput
-from salesdev.core.money import AMOUNT_SCALE, parse_amount
 from salesdev.core.periods import Period
 from salesdev.engine.compensation import (
     EVENTS_INPUT,
-    QUOTA_INPUT,
     CompiledPlan,
     Plan,
     compile_plan,
@@ -36,12 +35,15 @@ from salesdev.engine.compensation import (
 )
 
 _SOURCE = "events_source"
-_LOADED_COLUMNS = (
+LOADED_COLUMNS = (
     "event_id",
     "event_type",
     "event_time",
     "line_id",
+    "order_id",
+    "product_offering_id",
     "product_family_code",
+    "quantity",
     "sales_person_id",
     "partner_id",
     "amount",
@@ -51,12 +53,6 @@ _LOADED_COLUMNS = (
 # 10 million events fits; 100 million spill.
 DEFAULT_MEMORY_LIMIT_MB = 2048
 MIN_MEMORY_LIMIT_MB = 128
-QUOTA_SCHEMA = pa.schema(
-    [
-        pa.field("payee_id", pa.string(), nullable=False),
-        pa.field("quota", pa.decimal128(18, AMOUNT_SCALE), nullable=False),
-    ]
-)
 
 
 def calculate(
@@ -71,6 +67,9 @@ def calculate(
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
     spill_dir: Path | None = None,
     profile: bool = False,
+    payees: Collection[str] | None = None,
+    hierarchy: pa.Table | None = None,
+    credit_splits: pa.Table | None = None,
 ) -> CalculationResult:
     """Payment lines of ``plan`` for ``period`` over ``events``.
 
@@ -87,13 +86,22 @@ def calculate(
     ``spill_dir`` (default: a private temporary directory, removed afterwards).
     ``profile`` runs every stage under EXPLAIN ANALYZE and keeps its physical
     plan in ``result.profiles`` (for :func:`plan_shape_problems`).
+
+    ``payees`` keeps only the lines of these payee ids (roll-up still reads the
+    credit of everyone below them). ``hierarchy`` (payee_id, parent_id, relation
+    'manager' | 'partner', valid_from, valid_to) is the effective-dated sales
+    hierarchy and partner genealogy the overrides roll credit up. ``credit_splits``
+    (order_id, payee_id, share [, policy 'total_100' | 'overlay']) splits the
+    credit of orders between sales people. See docs/compensation-engine.md.
     """
     if period.start < plan.period.start:
         raise InvalidInput(
             "Plan not yet in effect",
             [ErrorDetail("period", f"plan {plan.id!r} applies from {plan.period}, not {period}")],
         )
-    quota_table = _quota_table(quotas)
+    inputs = prepare_inputs(
+        plan=plan, quotas=quotas, payees=payees, hierarchy=hierarchy, credit_splits=credit_splits
+    )
     if memory_limit_mb < MIN_MEMORY_LIMIT_MB:
         raise InvalidInput(
             "Too little memory for a calculation",
@@ -115,14 +123,15 @@ def calculate(
             spill_dir=spill_dir,
         )
         _register_source(connection, events)
-        connection.register(QUOTA_INPUT, quota_table)
+        for name, relation in inputs.relations().items():
+            connection.register(name, relation)
         families = (
             set(product_families)
             if product_families is not None
             else _families_seen(connection, period)
         )
         validate_plan(plan, product_families=families)
-        compiled = compile_plan(plan, period=period, lineage=lineage)
+        compiled = compile_plan(plan, period=period, lineage=lineage, options=inputs.options)
         clock.lap("compile")
         _load(connection)
         clock.lap("load")
@@ -163,7 +172,7 @@ def _load(connection: duckdb.DuckDBPyConnection) -> None:
     and a filter here (an OR of both stages' filters) would not be pushed down.
     """
     connection.execute(
-        f"CREATE VIEW {EVENTS_INPUT} AS SELECT {', '.join(_LOADED_COLUMNS)} FROM {_SOURCE}"  # noqa: S608
+        f"CREATE VIEW {EVENTS_INPUT} AS SELECT {', '.join(LOADED_COLUMNS)} FROM {_SOURCE}"  # noqa: S608
     )
 
 
@@ -183,7 +192,7 @@ def _run(
     for check in compiled.checks:
         rows = connection.execute(check.sql()).fetchall()
         if rows:
-            raise _check_error(check.name, rows)
+            raise check_error(check.name, rows)
     clock.lap("compute")
     table = _fetch(connection, compiled.result_sql())
     lineage_sql = compiled.lineage_sql()
@@ -203,8 +212,14 @@ def _run(
 
 
 def _fetch(connection: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
-    table: pa.Table = connection.sql(query).to_arrow_table()
-    return pa.table([_canonical(column) for column in table.columns], schema=table.schema)
+    return canonical_table(connection.sql(query).to_arrow_table())
+
+
+def canonical_table(table: pa.Table) -> pa.Table:
+    """One chunk per column, zeroed null slots, every field nullable, no metadata:
+    the same rows give the same bytes, whichever engine produced them."""
+    schema = pa.schema([pa.field(f.name, f.type, nullable=True) for f in table.schema])
+    return pa.table([_canonical(column) for column in table.columns], schema=schema)
 
 
 def _canonical(column: pa.ChunkedArray) -> pa.Array:
@@ -233,7 +248,7 @@ def _zero(data_type: pa.DataType) -> pa.Scalar:
     return pa.scalar(0, data_type)
 
 
-def _check_error(name: str, rows: list[tuple[Any, ...]]) -> InvalidInput:
+def check_error(name: str, rows: list[tuple[Any, ...]]) -> InvalidInput:
     if name == "foreign_currency":
         return InvalidInput(
             "Events in another currency than the plan's",
@@ -253,14 +268,14 @@ def _check_error(name: str, rows: list[tuple[Any, ...]]) -> InvalidInput:
 
 def _register_source(connection: duckdb.DuckDBPyConnection, events: Path | pa.Table) -> None:
     if isinstance(events, pa.Table):
-        connection.register(_SOURCE, _conformed(events))
+        connection.register(_SOURCE, conformed_events(events))
     elif has_events(events):
         connection.read_parquet(event_files_glob(events)).create_view(_SOURCE)
     else:
         connection.register(_SOURCE, EVENT_SCHEMA.empty_table())
 
 
-def _conformed(events: pa.Table) -> pa.Table:
+def conformed_events(events: pa.Table) -> pa.Table:
     missing = [name for name in EVENT_SCHEMA.names if name not in events.column_names]
     if missing:
         raise InvalidInput(
@@ -278,25 +293,3 @@ def _conformed(events: pa.Table) -> pa.Table:
 def _families_seen(connection: duckdb.DuckDBPyConnection, period: Period) -> set[str]:
     query = f"SELECT DISTINCT product_family_code FROM {_SOURCE} WHERE event_time < $end"  # noqa: S608
     return {row[0] for row in connection.execute(query, {"end": period.end}).fetchall()}
-
-
-def _quota_table(quotas: Mapping[str, Decimal] | Mapping[uuid.UUID, Decimal]) -> pa.Table:
-    problems: list[ErrorDetail] = []
-    rows: list[tuple[str, Decimal]] = []
-    for payee, value in quotas.items():
-        location = f"quotas[{payee}]"
-        try:
-            quota = parse_amount(value, location=location)
-        except InvalidInput as error:
-            problems.extend(error.details)
-            continue
-        if quota <= 0:
-            problems.append(ErrorDetail(location, f"a quota must be positive, got {quota}"))
-            continue
-        rows.append((str(payee), quota))
-    if problems:
-        raise InvalidInput("Invalid quotas", problems)
-    rows.sort()
-    return pa.table(
-        {"payee_id": [r[0] for r in rows], "quota": [r[1] for r in rows]}, schema=QUOTA_SCHEMA
-    )

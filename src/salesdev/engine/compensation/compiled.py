@@ -14,6 +14,27 @@ from salesdev.engine.compensation.sql import SOURCE_DIALECT, render
 # Relations the caller provides before running the stages.
 EVENTS_INPUT: Final[str] = "events"  # the columns of the sales-event store (EVENT_SCHEMA)
 QUOTA_INPUT: Final[str] = "quota_input"  # payee_id VARCHAR, quota DECIMAL(18,4)
+# Optional inputs, read when the compile options ask for them:
+# order_id VARCHAR, payee_id VARCHAR (a sales person), share DECIMAL(18,4), policy VARCHAR
+SPLIT_INPUT: Final[str] = "split_input"
+# payee_id VARCHAR, parent_id VARCHAR, relation VARCHAR ('manager' | 'partner'),
+# from_us BIGINT, to_us BIGINT: the edge holds for event instants in [from_us, to_us)
+HIERARCHY_INPUT: Final[str] = "hierarchy_input"
+PAYEE_INPUT: Final[str] = "payee_input"  # payee_id VARCHAR: only these payees get lines
+
+
+@dataclass(frozen=True)
+class CreditOptions:
+    """What the credit stage reads besides the events.
+
+    ``splits``: split credit from ``split_input``; ``rollup_levels``: how many levels
+    of ``hierarchy_input`` to roll credit up (0: none); ``payees``: keep only the
+    lines of the payees in ``payee_input``.
+    """
+
+    splits: bool = False
+    rollup_levels: int = 0
+    payees: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,7 @@ class CompiledPlan:
     # before it (the life of lines); a loader may keep only those rows.
     period_event_types: tuple[str, ...]
     history_event_types: tuple[str, ...]
+    options: CreditOptions = CreditOptions()
 
     def statements(self, dialect: str = SOURCE_DIALECT) -> list[str]:
         return [stage.sql(dialect) for stage in self.stages]

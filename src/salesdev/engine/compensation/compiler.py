@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from salesdev.core.periods import Period
 from salesdev.engine.compensation import sql
-from salesdev.engine.compensation.compiled import Check, CompiledPlan, Stage
+from salesdev.engine.compensation.compiled import Check, CompiledPlan, CreditOptions, Stage
 from salesdev.engine.compensation.credit import (
     component_key,
     credit_stages,
@@ -22,16 +22,23 @@ from salesdev.engine.compensation.credit import (
 )
 from salesdev.engine.compensation.incentive import incentive_stage
 from salesdev.engine.compensation.measure import lineage_stage, measure_stage
-from salesdev.engine.compensation.payment import lineage_query, payment_stage, result_query
+from salesdev.engine.compensation.payment import lineage_query, payment_stages, result_query
 from salesdev.engine.compensation.plan import Plan, TieredComponent
 
 # How many offending items a check reports.
 CHECK_SAMPLE = 10
 
 
-def compile_plan(plan: Plan, *, period: Period, lineage: bool = False) -> CompiledPlan:
-    """Stages for ``plan`` over ``period``; the plan is expected validated (validate_plan)."""
-    stages: list[Stage] = credit_stages(plan, period)
+def compile_plan(
+    plan: Plan, *, period: Period, lineage: bool = False, options: CreditOptions | None = None
+) -> CompiledPlan:
+    """Stages for ``plan`` over ``period``; the plan is expected validated (validate_plan).
+
+    ``options`` say which optional inputs the credit stage reads (splits, a
+    hierarchy unrolled to some levels, a payee selection).
+    """
+    options = options or CreditOptions()
+    stages: list[Stage] = credit_stages(plan, period, options)
     tiered = [
         component_key(index)
         for index, component in enumerate(plan.components)
@@ -39,11 +46,11 @@ def compile_plan(plan: Plan, *, period: Period, lineage: bool = False) -> Compil
     ]
     if tiered:
         stages.append(quota_stage())
-    stages.append(measure_stage(plan, period))
+    stages.append(measure_stage(plan, period, options))
     if lineage:
-        stages.append(lineage_stage(plan, period))
-    stages.append(incentive_stage(plan))
-    stages.append(payment_stage(plan))
+        stages.append(lineage_stage(plan, period, options))
+    stages.append(incentive_stage(plan, options.rollup_levels))
+    stages.extend(payment_stages(plan))
     checks = [_foreign_currency(plan)]
     if tiered:
         checks.append(_missing_quota(tiered))
@@ -56,6 +63,7 @@ def compile_plan(plan: Plan, *, period: Period, lineage: bool = False) -> Compil
         lineage=lineage_query() if lineage else None,
         period_event_types=period_event_types(plan),
         history_event_types=history_event_types(plan),
+        options=options,
     )
 
 

@@ -1,9 +1,18 @@
 """Credit stage: which payee gets credit for which event, with integer surrogate keys.
 
 Direct credit: every event credits the rep who captured it (``sales_person_id``)
-and, for partner sales, the selling partner (``partner_id``), each in full. Split
-credit, roll-up and dealer-chain overrides will add rows here (a share column)
-without changing the later stages.
+and, for partner sales, the selling partner (``partner_id``), each in full.
+
+Split credit (``split_input``): the events of a split order credit the order's
+split payees (sales people) instead of the event's rep, each with its share; the
+amounts are split exactly (largest remainder, see ``_split_credit``), so the parts
+of an amount always add up to it (``total_100``) or to the amount times the total
+share rounded once (``overlay``). The selling partner keeps its direct credit.
+
+Roll-up (``hierarchy_input``): the direct credit of a payee rolls up to every
+ancestor in the sales hierarchy (``manager``) or the partner genealogy
+(``partner``) as it was at the event's instant, each ancestor once per event
+(at its nearest level) even when the hierarchy has several paths to it.
 
 Tables:
 - ``cmp_event``: the period's events of the types some component measures;
@@ -13,38 +22,92 @@ Tables:
 - ``cmp_line``: life of each line concerned (bounty service, residual months),
   read from the whole history before the period end;
 - ``cmp_quota``: the quotas by payee key;
-- ``cmp_component``: the plan's components by key.
+- ``cmp_component``: the plan's components by key;
+- with splits: ``cmp_split_order``, ``cmp_split_credit``;
+- with a roll-up: ``cmp_edge``, ``cmp_path``, ``cmp_segment``, ``cmp_reach`` (see
+  ``hierarchy_stages``), then ``cmp_credit_sum`` per segment too, and ``cmp_rollup``;
+- with a payee selection: ``cmp_selected``.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlglot import exp
 
 from salesdev.core.periods import Period
 from salesdev.engine.compensation import sql
-from salesdev.engine.compensation.compiled import EVENTS_INPUT, QUOTA_INPUT, Stage
-from salesdev.engine.compensation.plan import BountyComponent, Plan, ResidualComponent
+from salesdev.engine.compensation.compiled import (
+    EVENTS_INPUT,
+    HIERARCHY_INPUT,
+    PAYEE_INPUT,
+    QUOTA_INPUT,
+    SPLIT_INPUT,
+    CreditOptions,
+    Stage,
+)
+from salesdev.engine.compensation.plan import (
+    BountyComponent,
+    OverrideComponent,
+    Plan,
+    Relation,
+    ResidualComponent,
+    SpiffComponent,
+)
 
 STEP = "credit"
 LIFECYCLE_EVENT_TYPES = ("activation", "suspension", "resumption", "deactivation")
+# Shares keep 4 decimal places; amounts are split in units of 0.0001.
+SHARE_UNITS = 10_000
+PAYEE_KIND = {Relation.MANAGER: "sales_person", Relation.PARTNER: "partner"}
 
 
 def component_key(index: int) -> int:
     return index + 1
 
 
-def credit_stages(plan: Plan, period: Period) -> list[Stage]:
-    stages = [
-        _events(plan, period),
-        _families(),
-        _payees(),
-        _credit(),
-        _credit_sums(),
-        _components(plan),
-    ]
+def spiff_columns(plan: Plan) -> list[str]:
+    """What SPIFFs read besides the usual columns: units (per-unit SPIFFs), the offering
+    (SPIFFs narrowed to offerings)."""
+    spiffs = [c for c in plan.components if isinstance(c, SpiffComponent)]
+    columns = []
+    if any(c.amount is not None for c in spiffs):
+        columns.append("quantity")
+    if any(c.offering_ids for c in spiffs):
+        columns.append("product_offering_id")
+    return columns
+
+
+def credit_stages(plan: Plan, period: Period, options: CreditOptions) -> list[Stage]:
+    extra = _extra_columns(plan, options)
+    stages = [_events(plan, period, extra), _families(), _payees(options)]
+    if options.splits:
+        stages.append(_split_orders())
+        stages.append(_split_credit(extra))
+    stages.append(_credit(options, extra))
+    rollup = bool(options.rollup_levels) and any(
+        isinstance(c, OverrideComponent) for c in plan.components
+    )
+    if rollup:  # the sums are per hierarchy segment: the segments come first
+        stages.extend(hierarchy_stages(period, options.rollup_levels))
+    stages.append(_credit_sums(options, segmented=rollup))
+    if rollup:
+        stages.append(_rollup(plan))
+    stages.append(_components(plan))
+    if options.payees:
+        stages.append(_selected())
     if any(isinstance(c, BountyComponent | ResidualComponent) for c in plan.components):
         stages.append(_lines(plan, period))
     return stages
+
+
+def _extra_columns(plan: Plan, options: CreditOptions) -> list[str]:
+    """Event columns only some plans read: the order (splits), units and offering (SPIFFs)."""
+    extra = []
+    if options.splits:
+        extra.append("order_id")
+    extra.extend(spiff_columns(plan))
+    return extra
 
 
 def period_event_types(plan: Plan) -> tuple[str, ...]:
@@ -54,6 +117,14 @@ def period_event_types(plan: Plan) -> tuple[str, ...]:
         types.update(component.measured_event_types())
         if isinstance(component, BountyComponent):
             types.add("deactivation")
+    return tuple(sorted(types))
+
+
+def rollup_event_types(plan: Plan) -> tuple[str, ...]:
+    types: set[str] = set()
+    for component in plan.components:
+        if isinstance(component, OverrideComponent):
+            types.update(component.measured_event_types())
     return tuple(sorted(types))
 
 
@@ -82,11 +153,12 @@ def quota_stage() -> Stage:
     )
 
 
-def _events(plan: Plan, period: Period) -> Stage:
+def _events(plan: Plan, period: Period, extra: list[str]) -> Stage:
+    columns = "".join(f", {name}" for name in extra)
     query = sql.template(
         f"""
         SELECT event_id, line_id, event_type, :event_us AS event_us, product_family_code,
-               sales_person_id, partner_id, amount, currency
+               sales_person_id, partner_id, amount, currency{columns}
         FROM {EVENTS_INPUT}
         WHERE event_time >= :start AND event_time < :end AND :types
         """,  # noqa: S608
@@ -112,63 +184,301 @@ def _families() -> Stage:
     )
 
 
-def _payees() -> Stage:
+def _payees(options: CreditOptions) -> Stage:
+    sources = [
+        """SELECT DISTINCT 'sales_person' AS payee_kind, sales_person_id AS payee_id
+           FROM cmp_event WHERE sales_person_id IS NOT NULL""",
+        """SELECT DISTINCT 'partner' AS payee_kind, partner_id AS payee_id
+           FROM cmp_event WHERE partner_id IS NOT NULL""",
+    ]
+    if options.splits:
+        sources.append(
+            f"SELECT DISTINCT 'sales_person' AS payee_kind, payee_id FROM {SPLIT_INPUT}"  # noqa: S608
+        )
+    if options.rollup_levels:
+        kind = "CASE relation WHEN 'manager' THEN 'sales_person' ELSE 'partner' END"
+        sources.append(
+            f"SELECT DISTINCT {kind} AS payee_kind, payee_id FROM {HIERARCHY_INPUT}"  # noqa: S608
+        )
+        sources.append(
+            f"SELECT DISTINCT {kind} AS payee_kind, parent_id AS payee_id FROM {HIERARCHY_INPUT}"  # noqa: S608
+        )
+    union = " UNION ".join(sources)
     return Stage(
         STEP,
         "cmp_payee",
         sql.template(
-            """
+            f"""
             SELECT CAST(ROW_NUMBER() OVER (ORDER BY payee_kind, payee_id) AS INTEGER) AS payee_key,
                    payee_kind, payee_id
-            FROM (
-                SELECT DISTINCT 'sales_person' AS payee_kind, sales_person_id AS payee_id
-                FROM cmp_event WHERE sales_person_id IS NOT NULL
-                UNION
-                SELECT DISTINCT 'partner' AS payee_kind, partner_id AS payee_id
-                FROM cmp_event WHERE partner_id IS NOT NULL
-            ) AS p
-            """
+            FROM ({union}) AS p
+            """  # noqa: S608
         ),
     )
 
 
-def _credit() -> Stage:
+def _split_orders() -> Stage:
     return Stage(
         STEP,
-        "cmp_credit",
+        "cmp_split_order",
+        sql.template(f"SELECT DISTINCT order_id FROM {SPLIT_INPUT}"),  # noqa: S608
+    )
+
+
+def _split_credit(extra: list[str]) -> Stage:
+    """The events of split orders, credited to the split payees with exact parts.
+
+    Largest remainder, in units of 0.0001 on the absolute amount (the sign is put
+    back after): each payee first gets ``floor(|amount| x share)``; the units still
+    missing to the target go, one each, to the payees with the largest remainders
+    (ties: the lower payee id). The target is ``|amount|`` when the shares total 1
+    (``total_100``), else ``|amount| x total share`` rounded half-up (``overlay``).
+    So the parts of an amount add up to the target exactly: a split neither creates
+    nor loses money, and the result does not depend on row order.
+    """
+    columns = "".join(f", e.{name}" for name in extra)
+    outer = "".join(f", {name}" for name in extra)
+    return Stage(
+        STEP,
+        "cmp_split_credit",
         sql.template(
-            """
-            SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
-                   e.amount
-            FROM cmp_event AS e
-            JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
-            JOIN cmp_payee AS p ON p.payee_kind = 'sales_person' AND p.payee_id = e.sales_person_id
-            UNION ALL
-            SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
-                   e.amount
-            FROM cmp_event AS e
-            JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
-            JOIN cmp_payee AS p ON p.payee_kind = 'partner' AND p.payee_id = e.partner_id
-            """
+            f"""
+            WITH parts AS (
+                SELECT e.event_id, e.line_id, e.event_type, e.event_us, e.product_family_code,
+                       e.amount, p.payee_key, p.payee_id, s.share{columns},
+                       CAST(ABS(e.amount) * {SHARE_UNITS} AS BIGINT)
+                         * CAST(s.share * {SHARE_UNITS} AS BIGINT) AS product_units,
+                       CAST(ABS(e.amount) * {SHARE_UNITS} AS BIGINT) AS amount_units,
+                       CAST(s.share * {SHARE_UNITS} AS BIGINT) AS share_units
+                FROM cmp_event AS e
+                JOIN {SPLIT_INPUT} AS s ON s.order_id = e.order_id
+                JOIN cmp_payee AS p ON p.payee_kind = 'sales_person' AND p.payee_id = s.payee_id
+            ), ranked AS (
+                SELECT *, product_units // {SHARE_UNITS} AS base_units,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY event_id
+                           ORDER BY product_units % {SHARE_UNITS} DESC, payee_id
+                       ) AS remainder_rank,
+                       SUM(product_units // {SHARE_UNITS}) OVER (PARTITION BY event_id)
+                         AS base_total,
+                       SUM(share_units) OVER (PARTITION BY event_id) AS share_total
+                FROM parts
+            )
+            SELECT event_id, line_id, event_type, event_us, product_family_code, payee_key,
+                   CAST(
+                       CAST(
+                           (CASE WHEN amount < 0 THEN -1 ELSE 1 END)
+                           * (base_units + CASE
+                                 WHEN remainder_rank
+                                      <= (amount_units * share_total + {SHARE_UNITS // 2})
+                                         // {SHARE_UNITS} - base_total
+                                 THEN 1 ELSE 0 END)
+                           AS DECIMAL(18, 0)
+                       ) * CAST(0.0001 AS DECIMAL(5, 4)) AS {sql.MONEY}
+                   ) AS amount,
+                   CAST(share AS {sql.MONEY}) AS share{outer}
+            FROM ranked
+            """  # noqa: S608
         ),
     )
 
 
-def _credit_sums() -> Stage:
-    """Credit per payee, family and event type: what the summing measures read."""
+def _credit(options: CreditOptions, extra: list[str]) -> Stage:
+    columns = "".join(f", e.{name}" for name in extra)
+    share = f", CAST(1 AS {sql.MONEY}) AS share" if options.splits else ""
+    unsplit = (
+        """LEFT JOIN cmp_split_order AS s ON s.order_id = e.order_id
+           WHERE s.order_id IS NULL"""
+        if options.splits
+        else ""
+    )
+    parts = [
+        f"""
+        SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
+               e.amount{share}{columns}
+        FROM cmp_event AS e
+        JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
+        JOIN cmp_payee AS p ON p.payee_kind = 'sales_person' AND p.payee_id = e.sales_person_id
+        {unsplit}
+        """,  # noqa: S608
+        f"""
+        SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
+               e.amount{share}{columns}
+        FROM cmp_event AS e
+        JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
+        JOIN cmp_payee AS p ON p.payee_kind = 'partner' AND p.payee_id = e.partner_id
+        """,  # noqa: S608
+    ]
+    if options.splits:
+        parts.append(
+            f"""
+            SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, e.payee_key,
+                   e.amount, e.share{columns}
+            FROM cmp_split_credit AS e
+            JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
+            """  # noqa: S608
+        )
+    return Stage(STEP, "cmp_credit", sql.template(" UNION ALL ".join(parts)))
+
+
+def _credit_sums(options: CreditOptions, *, segmented: bool) -> Stage:
+    """Credit per payee, family and event type: what the summing measures read.
+
+    ``units`` is what a bounty counts: events, or the sum of the credited shares
+    when credit is split (a bounty split 60/40 pays 0.6 and 0.4 of its amount).
+    With a roll-up, the sums are also per hierarchy segment (``seg_from``, null
+    outside every segment), so that the roll-up reads these sums in the same pass
+    instead of grouping the credit a second time.
+    """
+    units = f"CAST(SUM(c.share) AS {sql.MONEY})" if options.splits else "COUNT(*)"
+    segment, join = "", ""
+    if segmented:
+        segment = ", s.seg_from"
+        join = """LEFT JOIN cmp_segment AS s ON s.payee_key = c.payee_key
+                  AND c.event_us >= s.seg_from AND c.event_us < s.seg_to"""
     return Stage(
         STEP,
         "cmp_credit_sum",
         sql.template(
-            """
-            SELECT payee_key, family_key, event_type, SUM(amount) AS amount,
-                   COUNT(*) AS events, MIN(event_id) AS first_event_id,
-                   MAX(event_id) AS last_event_id
-            FROM cmp_credit
-            GROUP BY payee_key, family_key, event_type
-            """
+            f"""
+            SELECT c.payee_key, c.family_key, c.event_type{segment},
+                   SUM(c.amount) AS amount, COUNT(*) AS events, {units} AS units,
+                   MIN(c.event_id) AS first_event_id, MAX(c.event_id) AS last_event_id
+            FROM cmp_credit AS c {join}
+            GROUP BY c.payee_key, c.family_key, c.event_type{segment}
+            """  # noqa: S608
         ),
     )
+
+
+def _selected() -> Stage:
+    return Stage(
+        STEP,
+        "cmp_selected",
+        sql.template(
+            f"""
+            SELECT DISTINCT p.payee_key
+            FROM cmp_payee AS p JOIN {PAYEE_INPUT} AS i ON i.payee_id = p.payee_id
+            """  # noqa: S608
+        ),
+    )
+
+
+def hierarchy_stages(period: Period, levels: int) -> list[Stage]:
+    """The effective-dated hierarchy, ready to roll credit up (each ancestor once per event).
+
+    - ``cmp_edge``: the hierarchy's edges that hold at some instant of the period,
+      by payee key, with their validity clipped to the period;
+    - ``cmp_path``: every path of 1 to ``levels`` edges (the same relation), valid
+      where all its edges are (the intersection of their validities);
+    - ``cmp_segment``: per payee with a path, the spans of the period in which its
+      set of paths does not change (cut at every path's bounds);
+    - ``cmp_reach``: per payee and segment, each ancestor **once**, at its nearest
+      level, however many paths lead to it;
+    Then ``cmp_credit_sum`` sums the direct credit per payee, segment, family and
+    event type, and ``cmp_rollup`` (:func:`_rollup`) per ancestor, relation, level,
+    family and event type: the roll-up reads sums, not every event.
+    """
+    start_us = sql.integer(epoch_us(period.start))
+    end_us = sql.integer(epoch_us(period.end))
+    kind = "CASE h.relation WHEN 'manager' THEN 'sales_person' ELSE 'partner' END"
+    edge = sql.template(
+        f"""
+        SELECT c.payee_key AS child_key, a.payee_key AS parent_key, h.relation,
+               GREATEST(h.from_us, :start_us) AS from_us, LEAST(h.to_us, :end_us) AS to_us
+        FROM {HIERARCHY_INPUT} AS h
+        JOIN cmp_payee AS c ON c.payee_kind = {kind} AND c.payee_id = h.payee_id
+        JOIN cmp_payee AS a ON a.payee_kind = {kind} AND a.payee_id = h.parent_id
+        WHERE h.from_us < :end_us AND h.to_us > :start_us
+        """,  # noqa: S608
+        start_us=start_us,
+        end_us=end_us.copy(),
+    )
+    paths: list[str] = []
+    for level in range(1, levels + 1):
+        joins = "".join(
+            f" JOIN cmp_edge AS e{n} ON e{n}.child_key = e{n - 1}.parent_key"
+            f" AND e{n}.relation = e1.relation"
+            for n in range(2, level + 1)
+        )
+        names = [f"e{n}" for n in range(1, level + 1)]
+        start = (
+            names[0] + ".from_us"
+            if level == 1
+            else ("GREATEST(" + ", ".join(f"{n}.from_us" for n in names) + ")")
+        )
+        end = (
+            names[0] + ".to_us"
+            if level == 1
+            else ("LEAST(" + ", ".join(f"{n}.to_us" for n in names) + ")")
+        )
+        paths.append(
+            f"""SELECT e1.child_key AS payee_key, e{level}.parent_key AS ancestor_key,
+                       e1.relation, {level} AS level, {start} AS from_us, {end} AS to_us
+                FROM cmp_edge AS e1{joins}
+                WHERE {start} < {end}"""  # noqa: S608
+        )
+    return [
+        Stage(STEP, "cmp_edge", edge),
+        Stage(STEP, "cmp_path", sql.template(" UNION ALL ".join(paths))),
+        Stage(
+            STEP,
+            "cmp_segment",
+            sql.template(
+                """
+                SELECT payee_key, seg_from, seg_to FROM (
+                    SELECT payee_key, bound_us AS seg_from,
+                           LEAD(bound_us) OVER (PARTITION BY payee_key ORDER BY bound_us)
+                             AS seg_to
+                    FROM (SELECT payee_key, from_us AS bound_us FROM cmp_path
+                          UNION SELECT payee_key, to_us AS bound_us FROM cmp_path) AS b
+                ) AS s
+                WHERE seg_to IS NOT NULL
+                """
+            ),
+        ),
+        Stage(
+            STEP,
+            "cmp_reach",
+            sql.template(
+                """
+                SELECT s.payee_key, s.seg_from, p.ancestor_key, p.relation,
+                       MIN(p.level) AS level
+                FROM cmp_segment AS s
+                JOIN cmp_path AS p ON p.payee_key = s.payee_key
+                WHERE p.from_us <= s.seg_from AND s.seg_from < p.to_us
+                GROUP BY s.payee_key, s.seg_from, p.ancestor_key, p.relation
+                """
+            ),
+        ),
+    ]
+
+
+def _rollup(plan: Plan) -> Stage:
+    """Per ancestor, relation, level, family and event type: the credit of the payees below."""
+    return Stage(
+        STEP,
+        "cmp_rollup",
+        sql.template(
+            """
+            SELECT r.ancestor_key AS payee_key, r.relation, r.level, c.family_key,
+                   c.event_type, SUM(c.amount) AS amount, SUM(c.events) AS events,
+                   MIN(c.first_event_id) AS first_event_id,
+                   MAX(c.last_event_id) AS last_event_id
+            FROM cmp_credit_sum AS c
+            JOIN cmp_reach AS r ON r.payee_key = c.payee_key AND r.seg_from = c.seg_from
+            WHERE :types
+            GROUP BY r.ancestor_key, r.relation, r.level, c.family_key, c.event_type
+            """,
+            types=sql.is_in(exp.column("event_type", "c"), list(rollup_event_types(plan))),
+        ),
+    )
+
+
+def epoch_us(at: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware instant, exactly."""
+    delta = at.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _components(plan: Plan) -> Stage:

@@ -24,9 +24,11 @@ from salesdev.engine.compensation.credit import component_key
 from salesdev.engine.compensation.plan import (
     AnyComponent,
     BountyComponent,
+    OverrideComponent,
     Plan,
     RateComponent,
     ResidualComponent,
+    SpiffComponent,
     TieredComponent,
     TierMode,
 )
@@ -44,9 +46,9 @@ _MEASURE_COLUMNS = (
 )
 
 
-def incentive_stage(plan: Plan) -> Stage:
+def incentive_stage(plan: Plan, rollup_levels: int = 0) -> Stage:
     parts = [
-        _component(component, component_key(index))
+        _component(component, component_key(index), rollup_levels)
         for index, component in enumerate(plan.components)
     ]
     query = parts[0]
@@ -55,14 +57,53 @@ def incentive_stage(plan: Plan) -> Stage:
     return Stage(STEP, "cmp_incentive", query)
 
 
-def _component(component: AnyComponent, key: int) -> exp.Expr:
+def _component(component: AnyComponent, key: int, rollup_levels: int) -> exp.Expr:
     if isinstance(component, RateComponent):
         return _rate(component, key)
     if isinstance(component, TieredComponent):
         return _tiered(component, key)
     if isinstance(component, BountyComponent):
         return _bounty(component, key)
+    if isinstance(component, SpiffComponent):
+        return _spiff(component, key)
+    if isinstance(component, OverrideComponent):
+        return _override(component, key, rollup_levels)
     return _residual(component, key)
+
+
+def _spiff(component: SpiffComponent, key: int) -> exp.Expr:
+    """Units x ``amount``, or revenue x ``rate``."""
+    measure = exp.column("measure", "m")
+    if component.amount is not None:
+        unit = sql.money(component.amount)
+        columns = _columns(unit_amount=unit, amount=exp.Mul(this=measure, expression=unit.copy()))
+    else:
+        assert component.rate is not None
+        rate = sql.rate(component.rate)
+        columns = _columns(rate=rate, amount=exp.Mul(this=measure, expression=rate.copy()))
+    return (
+        exp.select(*columns)
+        .from_("cmp_measure AS m", copy=False)
+        .where(_of_component(key), copy=False)
+    )
+
+
+def _override(component: OverrideComponent, key: int, levels: int) -> exp.Expr:
+    """Each level's rolled-up credit x that level's rate (the basis names the level)."""
+    ifs = [
+        exp.If(this=sql.text(f"level_{level}"), true=sql.rate(rate))
+        for level in range(1, levels + 1)
+        if (rate := component.rate_for(level)) is not None
+    ]
+    level_rate: exp.Expr = (
+        exp.Case(this=exp.column("basis", "m"), ifs=ifs) if ifs else sql.cast(exp.null(), sql.RATE)
+    )
+    amount = exp.Mul(this=exp.column("measure", "m"), expression=level_rate.copy())
+    return (
+        exp.select(*_columns(rate=level_rate, amount=amount))
+        .from_("cmp_measure AS m", copy=False)
+        .where(_of_component(key), copy=False)
+    )
 
 
 def _columns(

@@ -7,6 +7,7 @@ list at once (``components[1].tiers[2].lower: ...``).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from decimal import Decimal
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
@@ -16,15 +17,19 @@ from salesdev.engine.compensation.plan import (
     SALES_EVENT_TYPES,
     AnyComponent,
     BountyComponent,
+    OverrideComponent,
     Plan,
     RateComponent,
     ResidualComponent,
+    SpiffComponent,
     TieredComponent,
 )
 
 BOUNTY_EVENT_CHOICES = ("activation", "port_in")
 MAX_RESIDUAL_MONTHS = 120
 MAX_CHARGEBACK_DAYS = 3650
+# The deepest roll-up a hierarchy may have (levels above the direct payee).
+MAX_ROLLUP_LEVELS = 16
 # What the SQL types hold exactly: rates DECIMAL(10,6), money DECIMAL(18,4).
 RATE_LIMIT = Decimal(10) ** (10 - RATE_SCALE)
 AMOUNT_LIMIT = Decimal(10) ** (18 - AMOUNT_SCALE)
@@ -67,6 +72,8 @@ def _check_header(plan: Plan, problems: list[ErrorDetail]) -> None:
         problems.extend(error.details)
     if not plan.components:
         problems.append(ErrorDetail("components", "a plan needs at least one component"))
+    if plan.cap is not None:
+        _money(plan.cap, "cap", problems)
 
 
 def _check_component(
@@ -74,6 +81,12 @@ def _check_component(
 ) -> None:
     if not component.id.strip():
         problems.append(ErrorDetail(f"{where}.id", "must not be empty"))
+    elif component.id.startswith("("):
+        problems.append(
+            ErrorDetail(f"{where}.id", "must not start with '(' (reserved for plan-level lines)")
+        )
+    if component.cap is not None and not isinstance(component, TieredComponent):
+        _money(component.cap, f"{where}.cap", problems)
     for i, family in enumerate(component.product_families):
         _family(family, f"{where}.product_families[{i}]", families, problems)
     for i, event_type in enumerate(component.event_types):
@@ -91,8 +104,76 @@ def _check_component(
         _check_tiered(component, where, problems)
     elif isinstance(component, BountyComponent):
         _check_bounty(component, where, problems)
-    else:
+    elif isinstance(component, ResidualComponent):
         _check_residual(component, where, problems)
+    elif isinstance(component, SpiffComponent):
+        _check_spiff(component, where, problems)
+    else:
+        _check_override(component, where, problems)
+
+
+def _check_spiff(component: SpiffComponent, where: str, problems: list[ErrorDetail]) -> None:
+    start, end = component.window_start, component.window_end
+    for name, value in (("window_start", start), ("window_end", end)):
+        if not isinstance(value, date) or value == date.min:
+            problems.append(ErrorDetail(f"{where}.{name}", f"must be a date, got {value!r}"))
+    known = isinstance(start, date) and isinstance(end, date) and date.min not in (start, end)
+    if known and end <= start:
+        problems.append(
+            ErrorDetail(
+                f"{where}.window_end",
+                f"{end} must be after window_start {start} (the window is [start, end))",
+            )
+        )
+    if (component.amount is None) == (component.rate is None):
+        problems.append(
+            ErrorDetail(
+                f"{where}.amount",
+                "give exactly one of amount (per unit) and rate (of credited revenue)",
+            )
+        )
+    if component.amount is not None:
+        _money(component.amount, f"{where}.amount", problems)
+    if component.rate is not None:
+        _rate(component.rate, f"{where}.rate", problems)
+    seen: set[str] = set()
+    for i, offering in enumerate(component.offering_ids):
+        if not isinstance(offering, str) or not offering.strip():
+            problems.append(ErrorDetail(f"{where}.offering_ids[{i}]", "must not be empty"))
+        elif offering in seen:
+            problems.append(
+                ErrorDetail(f"{where}.offering_ids[{i}]", f"{offering!r} is listed twice")
+            )
+        seen.add(offering)
+
+
+def _check_override(component: OverrideComponent, where: str, problems: list[ErrorDetail]) -> None:
+    if not component.level_rates and component.default_rate is None:
+        problems.append(
+            ErrorDetail(f"{where}.level_rates", "give a rate per level or a default rate")
+        )
+    seen: dict[int, int] = {}
+    for i, level_rate in enumerate(component.level_rates):
+        at = f"{where}.level_rates[{i}]"
+        level = level_rate.level
+        if not _is_int(level) or not 1 <= level <= MAX_ROLLUP_LEVELS:
+            problems.append(
+                ErrorDetail(
+                    f"{at}.level",
+                    f"must be a whole number from 1 to {MAX_ROLLUP_LEVELS}, got {level!r}",
+                )
+            )
+        elif level in seen:
+            problems.append(
+                ErrorDetail(
+                    f"{at}.level", f"level {level} already has a rate in level_rates[{seen[level]}]"
+                )
+            )
+        else:
+            seen[level] = i
+        _rate(level_rate.rate, f"{at}.rate", problems)
+    if component.default_rate is not None:
+        _rate(component.default_rate, f"{where}.default_rate", problems)
 
 
 def _check_rate(
