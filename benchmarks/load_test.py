@@ -1,0 +1,402 @@
+"""Load test: qualification requests against ``salesdev serve`` (uvicorn) on loopback.
+
+    .venv/bin/python benchmarks/load_test.py [--duration 20] [--connections 16]
+                                             [--offerings 3] [--database-url URL]
+
+Builds the data set of ``benchmarks/qualification.py`` (one channel, 2,000 authorised
+offerings, 242 eligibility rules, a customer with an installed base and a premise) in a
+temporary SQLite file (or a fresh PostgreSQL schema), starts ``salesdev serve`` on a free
+loopback port as a separate process, and drives it with an asyncio load generator in this
+process: ``--connections`` keep-alive HTTP/1.1 connections, each sending the next request
+as soon as the previous answer is read (closed loop). Every request is a TMF679 POST
+qualifying ``--offerings`` offerings (rotating through the catalogue) for the customer at
+the premise; each answer is checked (201) and stored by the server, as in production.
+
+Phases: ``GET /healthz`` for 5 s (the HTTP stack alone: the ceiling of this server on this
+machine), then the qualification POSTs for ``--duration`` s. For each: requests/s,
+p50/p95/p99 latency, and the CPU time used by the server process and by the generator
+(from /proc), as a share of one core. The generator competes with the server for the
+machine's cores: its CPU share is printed so the figures can be read with that in mind.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from qualification import POQ, build
+
+from salesdev.db.migrate import upgrade
+from salesdev.db.session import make_engine, make_session_factory, unit_of_work
+from salesdev.domains.access import SYSTEM
+from salesdev.domains.qualification import (
+    QualificationRequest,
+    create_qualification,
+    qualify_offerings,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (and its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its live descendants (``serve --workers N``)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += cpu_seconds(current)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    if not ordered:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(at(0.95), 2),
+        "p99": round(at(0.99), 2),
+    }
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("the server closed the connection")
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length) if length else b""
+    return status, body
+
+
+async def _connection(
+    port: int,
+    requests: list[bytes],
+    offset: int,
+    expected: int,
+    deadline: float,
+    latencies: list[float],
+    failures: list[str],
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    index = offset
+    try:
+        while time.perf_counter() < deadline:
+            request = requests[index % len(requests)]
+            index += 1
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status, body = await _read_response(reader)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status != expected:
+                failures.append(f"{status}: {body[:200]!r}")
+    finally:
+        writer.close()
+
+
+def phase(
+    port: int,
+    server_pid: int,
+    requests: list[bytes],
+    *,
+    expected: int,
+    seconds: float,
+    connections: int,
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    failures: list[str] = []
+    server_before, own_before = tree_cpu_seconds(server_pid), cpu_seconds(os.getpid())
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def drive() -> None:
+        await asyncio.gather(
+            *(
+                _connection(port, requests, n * 7, expected, deadline, latencies, failures)
+                for n in range(connections)
+            )
+        )
+
+    asyncio.run(drive())
+    elapsed = time.perf_counter() - started
+    server_cpu = tree_cpu_seconds(server_pid) - server_before
+    own_cpu = cpu_seconds(os.getpid()) - own_before
+    return {
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "failures": len(failures),
+        "first_failure": failures[0] if failures else None,
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "latency_ms": percentiles(latencies),
+        "server_cpu_share_of_one_core": round(server_cpu / elapsed, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(latencies), 1), 2),
+        "generator_cpu_share_of_one_core": round(own_cpu / elapsed, 2),
+    }
+
+
+def service_baseline(
+    factory: Any, ids: dict[str, Any], per_request: int, seconds: float
+) -> dict[str, Any]:
+    """The same qualifications without HTTP, one after another in this process: the service
+    that stores (``create_qualification``, its own transaction each) and the one that only
+    answers (``qualify_offerings``)."""
+    offerings = ids["offerings"]
+    results: dict[str, Any] = {}
+    for name in ("service_stored", "service_answer_only"):
+        latencies: list[float] = []
+        started = time.perf_counter()
+        cpu = time.process_time()
+        n = 0
+        while time.perf_counter() - started < seconds:
+            chosen = [offerings[(n * 31 + k * 401) % len(offerings)] for k in range(per_request)]
+            n += 1
+            now = datetime.now(UTC)
+            begun = time.perf_counter()
+            with unit_of_work(factory) as session:
+                if name == "service_stored":
+                    create_qualification(
+                        session,
+                        principal=SYSTEM,
+                        request=QualificationRequest(
+                            channel_id=ids["channel"],
+                            customer_id=ids["customer"],
+                            premise_id=ids["premise"],
+                            offering_ids=chosen,
+                        ),
+                        now=now,
+                    )
+                else:
+                    qualify_offerings(
+                        session,
+                        principal=SYSTEM,
+                        channel_id=ids["channel"],
+                        customer_id=ids["customer"],
+                        premise_id=ids["premise"],
+                        offering_ids=chosen,
+                        at=now,
+                    )
+            latencies.append((time.perf_counter() - begun) * 1000)
+        elapsed = time.perf_counter() - started
+        results[name] = {
+            "requests_per_second": round(len(latencies) / elapsed, 1),
+            "latency_ms": percentiles(latencies[10:] or latencies),
+            "cpu_ms_per_request": round((time.process_time() - cpu) * 1000 / len(latencies), 2),
+        }
+    return results
+
+
+def http_request(method: str, path: str, port: int, token: str, body: bytes = b"") -> bytes:
+    head = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        f"Authorization: Bearer {token}",
+    ]
+    if body:
+        head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def run(database_url: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    ids = build(make_session_factory(engine))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    backend = engine.dialect.name
+    baselines = service_baseline(make_session_factory(engine), ids, args.offerings, 4.0)
+    engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "SALESDEV_DATABASE_URL": database_url,
+        "SALESDEV_DATA_DIR": str(workdir / "var"),
+        "SALESDEV_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "salesdev"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(
+                        server.stderr.read().decode() if server.stderr else ""
+                    ) from None
+                time.sleep(0.1)
+        token = str(ids["token"])
+        offerings = ids["offerings"]
+        bodies = []
+        for n in range(97):
+            chosen = [offerings[(n * 31 + k * 401) % len(offerings)] for k in range(args.offerings)]
+            payload = {
+                "channel": {"id": str(ids["channel"])},
+                "relatedParty": [{"id": str(ids["customer"]), "@referredType": "Customer"}],
+                "place": [{"id": str(ids["premise"])}],
+                "productOfferingQualificationItem": [
+                    {"productOffering": {"id": str(o)}} for o in chosen
+                ],
+            }
+            bodies.append(http_request("POST", POQ, port, token, json.dumps(payload).encode()))
+        healthz = [http_request("GET", "/healthz", port, token)]
+        # Warm up: the first qualification compiles the channel and the rules.
+        try:
+            phase(port, server.pid, bodies, expected=201, seconds=2, connections=args.connections)
+        except OSError:
+            server.terminate()
+            raise RuntimeError(
+                "the server failed: "
+                + (server.stderr.read().decode()[-3000:] if server.stderr else "")
+            ) from None
+        results: dict[str, Any] = {
+            "backend": backend,
+            "connections": args.connections,
+            "offerings_per_request": args.offerings,
+            "cpus": os.cpu_count(),
+            "workers": args.workers,
+            "load_average_before": os.getloadavg()[0],
+        }
+        results.update(baselines)
+        results["healthz"] = phase(
+            port, server.pid, healthz, expected=200, seconds=5, connections=args.connections
+        )
+        results["qualification"] = phase(
+            port,
+            server.pid,
+            bodies,
+            expected=201,
+            seconds=args.duration,
+            connections=args.connections,
+        )
+        results["load_average_after"] = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    q = results["qualification"]
+    results["meets_500_rps"] = q["requests_per_second"] >= 500
+    results["meets_p99_100ms"] = q["latency_ms"]["p99"] < 100
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--offerings", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        if args.database_url.startswith("postgresql"):
+            schema = f"load_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(args.database_url)
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            separator = "&" if "?" in args.database_url else "?"
+            try:
+                results = run(
+                    f"{args.database_url}{separator}options=-csearch_path%3D{schema}",
+                    args,
+                    workdir,
+                )
+            finally:
+                with admin.begin() as connection:
+                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+        else:
+            url = args.database_url or f"sqlite:///{workdir / 'load.db'}"
+            results = run(url, args, workdir)
+    print(
+        f"load test on loopback ({results['backend']}, {results['connections']} connections, "
+        f"{results['offerings_per_request']} offerings per qualification, "
+        f"{results['cpus']} CPUs, load average {results['load_average_before']:.1f} before)"
+    )
+    for name in ("service_answer_only", "service_stored"):
+        r = results[name]
+        lat = r["latency_ms"]
+        print(
+            f"  {name:20} {r['requests_per_second']:8.1f} req/s (one at a time, no HTTP)  "
+            f"p50 {lat['p50']:7.2f}  p95 {lat['p95']:7.2f}  p99 {lat['p99']:7.2f} ms  "
+            f"CPU {r['cpu_ms_per_request']} ms/req"
+        )
+    for name in ("healthz", "qualification"):
+        r = results[name]
+        lat = r["latency_ms"]
+        print(
+            f"  {name:20} {r['requests_per_second']:8.1f} req/s  p50 {lat['p50']:7.2f}  "
+            f"p95 {lat['p95']:7.2f}  p99 {lat['p99']:7.2f} ms  server CPU "
+            f"{r['server_cpu_share_of_one_core']:.2f} core ({r['server_cpu_ms_per_request']} ms/req)"
+            f"  generator CPU {r['generator_cpu_share_of_one_core']:.2f} core"
+            f"  failures {r['failures']}"
+        )
+    print(json.dumps(results, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
