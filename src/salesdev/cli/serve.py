@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import typer
 
 from salesdev.cli.context import load_settings, require_current_schema
@@ -25,6 +28,13 @@ def serve_command(
         "--prepare-demo",
         help="Migrate the database and load the small demo data set if it is empty.",
     ),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=32,
+        help="Server processes: one per core uses every core. With more than one, this "
+        "process supervises them and sends the hub notifications.",
+    ),
 ) -> None:
     """Serve the web console and the REST API."""
     settings = load_settings()
@@ -47,7 +57,15 @@ def serve_command(
 
         from salesdev.server import create_app
 
-        app = create_app(runtime)
+        if workers > 1:
+            # This process supervises the workers; it keeps the runner started above (it
+            # settles and reruns what a previous server left) and the one notification
+            # dispatcher, which polls the outbox the workers write to.
+            from salesdev.domains.notifications import start_dispatcher
+
+            start_dispatcher(runtime)
+        else:
+            app = create_app(runtime)
     except BaseException:
         runtime.close()
         raise
@@ -56,6 +74,17 @@ def serve_command(
     if prepare_demo_data:
         for line in demo_login_lines(runtime):
             typer.echo(line)
+    if workers > 1:
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            access_log=settings.access_log,
+        )
+        return
     uvicorn.run(
         app,
         host=host,
@@ -64,6 +93,34 @@ def serve_command(
         # Access logs carry client addresses (personal data): off unless asked for.
         access_log=settings.access_log,
     )
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``serve --workers N`` (uvicorn calls it in each).
+
+    Settings come from the environment, as in the supervisor. The worker runs the jobs it
+    is asked for itself, without settling those of earlier processes (the supervisor did,
+    once; another worker's running job is not "left behind"), and queues notifications
+    for the supervisor's dispatcher.
+    """
+    app = build_worker_app(Runtime.from_settings(load_settings()))
+    # What is alive after start-up lives as long as the process (as create_app does with
+    # background work): out of the cyclic collector's full passes.
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def build_worker_app(runtime: Runtime) -> Any:
+    """A worker's app on ``runtime``: its own job runner (not settling others' jobs), no
+    notification dispatcher."""
+    from salesdev.jobs.runner import SERVICE_KEY, InProcessJobRunner
+    from salesdev.server import create_app
+
+    runner = InProcessJobRunner(runtime)
+    runtime.services[SERVICE_KEY] = runner
+    runner.start(recover=False)
+    return create_app(runtime, background=False)
 
 
 def demo_login_lines(runtime: Runtime) -> list[str]:
