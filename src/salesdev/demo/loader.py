@@ -47,9 +47,15 @@ from salesdev.db.models import (
 )
 from salesdev.demo.calendar import MONTHS, Window
 from salesdev.demo.channel_setup import wire_channels
+from salesdev.demo.compensation import setup_demo_compensation
+from salesdev.demo.eligibility import load_eligibility_rules
+from salesdev.demo.guidance import load_recommendation_rules
+from salesdev.demo.installed_base import load_installed_base
+from salesdev.demo.pricing import load_demo_pricing
 from salesdev.demo.reference import Reference, build_reference, customer_rows, premise_rows
 from salesdev.demo.sales_events import EventGenerator, customer_since, plan_lines
 from salesdev.demo.scales import get_scale
+from salesdev.demo.settlement import setup_demo_settlement
 from salesdev.demo.users import DemoLogin, create_demo_users, require_demo_logins_free
 from salesdev.domains.audit import record_event
 from salesdev.domains.catalog import ensure_market_segments
@@ -155,6 +161,11 @@ def load_demo(
         session, reference, now=now, report=lambda done, message: report(done, total, message)
     )
     wiring = wire_channels(session, reference=reference, window=window, seed=seed, now=now)
+    setup_demo_compensation(session, now=now, first_period=window.first, last_period=window.last)
+    load_installed_base(session, reference=reference, seed=seed, now=now)
+    load_recommendation_rules(session, valid_from=window.first.start, now=now)
+    load_eligibility_rules(session, valid_from=window.first.start, now=now)
+    load_demo_pricing(session, valid_from=window.first.start, now=now)
     report(reference_steps, total, "Authorisations, on-boarding, agreements and contacts")
 
     events_by_type: Counter[str] = Counter()
@@ -172,6 +183,14 @@ def load_demo(
                     total,
                     f"Sales events: {chunk} of {generator.chunks} batches",
                 )
+        # The last complete month calculated, with an adjustment and a dispute to settle.
+        setup_demo_settlement(
+            session,
+            event_store_dir=staging,
+            data_dir=event_store_dir.parent,
+            period=window.last,
+            now=now,
+        )
         # The personas are bound to who sold most, so the logins come after the events.
         logins = create_demo_users(session, now=now, event_store_dir=staging)
         report(total - 1, total, "Demo logins")

@@ -26,5 +26,6 @@ def registered_kinds() -> list[str]:
 
 def _load_builtin_handlers() -> None:
     # Imported late: the handlers import the runner's context, which imports this module.
+    import salesdev.jobs.compensation
     import salesdev.jobs.handlers
     import salesdev.jobs.imports  # noqa: F401

@@ -17,6 +17,8 @@ from salesdev.web.views.authorisations import install_authorisation_pages
 from salesdev.web.views.catalogue import install_catalogue_pages
 from salesdev.web.views.catalogue_browsing import install_catalogue_browsing
 from salesdev.web.views.channel_sales import install_channel_sales
+from salesdev.web.views.compensation import install_compensation_pages
+from salesdev.web.views.eligibility import install_eligibility_pages
 from salesdev.web.views.entities import install_entity_pages
 from salesdev.web.views.home import install_home
 from salesdev.web.views.jobs import install_job_pages
@@ -24,7 +26,14 @@ from salesdev.web.views.notifications import install_notification_pages
 from salesdev.web.views.offering import install_offering_pages
 from salesdev.web.views.onboarding import install_onboarding_pages
 from salesdev.web.views.partner import install_partner_pages
+from salesdev.web.views.pricing import install_pricing_pages
+from salesdev.web.views.qualification import install_qualification_pages
+from salesdev.web.views.rules import install_rule_pages
 from salesdev.web.views.sections import install_section_pages
+from salesdev.web.views.selling import install_selling_pages
+from salesdev.web.views.settlement import install_settlement_pages
+from salesdev.web.views.simulation import install_simulation_pages
+from salesdev.web.views.statements import install_statement_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -49,5 +58,14 @@ def install_console(app: FastAPI, runtime: Runtime) -> None:
     install_admin_pages(router, runtime)
     install_audit_pages(router, runtime)
     install_notification_pages(router, runtime)
+    install_selling_pages(router, runtime)
+    install_simulation_pages(router, runtime)
+    install_rule_pages(router, runtime)
+    install_statement_pages(router, runtime)
+    install_settlement_pages(router, runtime)
+    install_compensation_pages(router, runtime)
+    install_eligibility_pages(router, runtime)
+    install_pricing_pages(router, runtime)
+    install_qualification_pages(router, runtime)
     install_section_pages(router, runtime)
     app.include_router(router)

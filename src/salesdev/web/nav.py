@@ -140,17 +140,54 @@ SECTIONS: tuple[Section, ...] = (
         "customer",
         "premise",
     ),
-    _planned(
+    # Guided selling has a section of its own: it is the agents' daily tool (reps and
+    # partner users see it), while "Pricing & eligibility" is maintained by channel and
+    # product managers.
+    Section(
+        "selling",
+        "Selling",
+        "/selling",
+        True,
+        "Sell to a customer: the offerings they qualify for, ranked and priced with the "
+        "reason to offer them, and the rules that rank them.",
+        (
+            NavPage("Sell to this customer", "/selling", Family.SELLING),
+            NavPage("Recommendation rules", "/selling/rules", Family.PRICING),
+        ),
+    ),
+    Section(
         "pricing",
         "Pricing & eligibility",
+        "/pricing",
+        True,
         "Channel price lists, pricing rules with guard-rails, and customer and premise "
         "eligibility rules with an explainable qualification.",
+        (
+            NavPage("Price lists", "/pricing/price-lists", Family.PRICING),
+            NavPage("Guard-rails", "/pricing/guard-rails", Family.PRICING),
+            NavPage("Price-change simulation", "/pricing/simulation", Family.PRICING),
+            NavPage("Price check", "/pricing/price-check", Family.SELLING),
+            NavPage("Eligibility rules", "/pricing/eligibility-rules", Family.PRICING),
+            NavPage("Qualify offerings", "/pricing/qualification", Family.SELLING),
+        ),
     ),
-    _planned(
+    Section(
         "compensation",
         "Compensation",
+        "/compensation",
+        True,
         "Incentive compensation plans, crediting, calculation runs, statements, disputes "
         "and payouts.",
+        (
+            NavPage("Plans", "/compensation/plans", Family.COMPENSATION),
+            NavPage("Quotas", "/compensation/quotas", Family.COMPENSATION),
+            NavPage("Runs", "/compensation/runs", Family.COMPENSATION),
+            NavPage("Ledger", "/compensation/ledger", Family.COMPENSATION),
+            NavPage("What-if", "/compensation/what-if", Family.COMPENSATION),
+            NavPage("Statements", "/compensation/statements", Family.STATEMENTS),
+            NavPage("Disputes", "/compensation/disputes", Family.STATEMENTS),
+            NavPage("Settlement and payouts", "/compensation/settlement", Family.COMPENSATION),
+        ),
     ),
     _planned(
         "targets",

@@ -8,6 +8,7 @@ published; it must also be added to EXPECTED (its permission family), or this fa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from salesdev.db.query import ListQuery
@@ -39,6 +40,7 @@ from tests.integration.security.conftest import World
 CATALOG = "/tmf-api/productCatalogManagement/v4"
 PARTY = "/tmf-api/party/v4"
 PARTY_ROLE = "/tmf-api/partyRoleManagement/v4"
+POQ = "/tmf-api/productOfferingQualification/v4"
 PUBLIC = {"/healthz", "/readyz", "/oauth2/token"}
 
 # Path -> the permission family it belongs to; None: any signed-in principal (the service
@@ -110,6 +112,74 @@ EXPECTED: dict[str, Family | None] = {
     f"{IDENTITY}/auditEvent": Family.AUDIT,
     f"{IDENTITY}/auditEvent/{{id}}": Family.AUDIT,
     f"{IDENTITY}/auditVerification": Family.AUDIT,
+    # Compensation plans, assignments, quotas, runs, the ledger and what-if
+    # (api/compensation.py): sales operations' (a preview or what-if calculates: write).
+    f"{BASE}/compensationPlan": Family.COMPENSATION,
+    f"{BASE}/compensationPlan/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationPlan/{{id}}/version": Family.COMPENSATION,
+    f"{BASE}/compensationPlan/{{id}}/version/{{n}}": Family.COMPENSATION,
+    f"{BASE}/compensationPlan/{{id}}/version/{{n}}/transition": Family.COMPENSATION,
+    f"{BASE}/compensationPlan/{{id}}/version/{{n}}/preview": Family.COMPENSATION,
+    f"{BASE}/planAssignment": Family.COMPENSATION,
+    f"{BASE}/planAssignment/{{id}}": Family.COMPENSATION,
+    f"{BASE}/quota": Family.COMPENSATION,
+    f"{BASE}/quota/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationRun": Family.COMPENSATION,
+    f"{BASE}/compensationRun/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationRun/{{id}}/rejectedEvent": Family.COMPENSATION,
+    f"{BASE}/ledgerEntry": Family.COMPENSATION,
+    f"{BASE}/ledgerEntry/{{id}}": Family.COMPENSATION,
+    f"{BASE}/whatIf": Family.COMPENSATION,
+    # Compensation settlement (api/settlement.py): statements and disputes are the payees'
+    # (statements); moving a dispute and everything else is sales operations' (compensation).
+    f"{BASE}/compensationStatement": Family.STATEMENTS,
+    f"{BASE}/compensationStatement/{{id}}": Family.STATEMENTS,
+    f"{BASE}/compensationDispute": Family.STATEMENTS,
+    f"{BASE}/compensationDispute/{{id}}": Family.STATEMENTS,
+    f"{BASE}/compensationDispute/{{id}}/history": Family.STATEMENTS,
+    f"{BASE}/compensationDispute/{{id}}/comment": Family.STATEMENTS,
+    f"{BASE}/compensationDispute/{{id}}/transition": Family.COMPENSATION,
+    f"{BASE}/compensationAdjustment": Family.COMPENSATION,
+    f"{BASE}/compensationAdjustment/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationAdjustment/{{id}}/decision": Family.COMPENSATION,
+    f"{BASE}/compensationDraw": Family.COMPENSATION,
+    f"{BASE}/compensationDraw/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationHold": Family.COMPENSATION,
+    f"{BASE}/compensationHold/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationHold/{{id}}/release": Family.COMPENSATION,
+    f"{BASE}/compensationPeriod": Family.COMPENSATION,
+    f"{BASE}/compensationPeriod/{{id}}": Family.COMPENSATION,
+    f"{BASE}/compensationPeriod/{{id}}/transition": Family.COMPENSATION,
+    f"{BASE}/compensationPeriod/{{id}}/amountDue": Family.COMPENSATION,
+    f"{BASE}/compensationPeriod/{{id}}/reconciliation": Family.COMPENSATION,
+    f"{BASE}/payoutBatch": Family.COMPENSATION,
+    f"{BASE}/payoutBatch/{{id}}": Family.COMPENSATION,
+    f"{BASE}/payoutBatch/{{id}}/payroll": Family.COMPENSATION,
+    f"{BASE}/payoutBatch/{{id}}/payables": Family.PAYOUTS,
+    # Channel price lists, versions, rules, guard-rails and resolution (api/pricing.py).
+    f"{BASE}/priceList": Family.PRICING,
+    f"{BASE}/priceList/{{id}}": Family.PRICING,
+    f"{BASE}/priceListVersion": Family.PRICING,
+    f"{BASE}/priceListVersion/{{id}}": Family.PRICING,
+    f"{BASE}/priceListVersion/{{id}}/transition": Family.PRICING,
+    f"{BASE}/priceListVersion/{{id}}/entry": Family.PRICING,
+    f"{BASE}/pricingRule": Family.PRICING,
+    f"{BASE}/pricingRule/{{id}}": Family.PRICING,
+    f"{BASE}/priceGuardRail": Family.PRICING,
+    f"{BASE}/priceGuardRail/{{id}}": Family.PRICING,
+    f"{BASE}/priceResolution": Family.SELLING,
+    # Guided selling and price-change simulation (api/guidance.py).
+    f"{BASE}/recommendationRule": Family.PRICING,
+    f"{BASE}/recommendationRule/{{id}}": Family.PRICING,
+    f"{BASE}/recommendation": Family.SELLING,
+    f"{BASE}/priceSimulation": Family.PRICING,
+    # Eligibility rules (api/eligibility.py) and TMF679 qualification (api/qualification.py).
+    f"{BASE}/eligibilityRule": Family.PRICING,
+    f"{BASE}/eligibilityRule/{{id}}": Family.PRICING,
+    f"{POQ}/productOfferingQualification": Family.SELLING,
+    f"{POQ}/productOfferingQualification/{{id}}": Family.SELLING,
+    f"{POQ}/hub": Family.NOTIFICATIONS,
+    f"{POQ}/hub/{{id}}": Family.NOTIFICATIONS,
 }
 
 # Beyond GRANTS, rules of the partners services (domains/partners/access.py): a partner
@@ -267,6 +337,94 @@ def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
         }
 
 
+def settlement_rows() -> dict[str, str]:
+    """Ids for the settlement paths: rows that do not exist answer 404 to those allowed (the
+    permission is checked first, so those refused get 403); a period always exists."""
+    missing = "00000000-0000-4000-8000-000000000001"
+    return {
+        "compensationStatement": f"2026-10_{missing}",
+        "compensationDispute": missing,
+        "compensationAdjustment": missing,
+        "compensationDraw": missing,
+        "compensationHold": missing,
+        "compensationPeriod": "2026-10",
+        "payoutBatch": missing,
+    }
+
+
+def compensation_rows(runtime: Runtime) -> dict[str, str]:
+    """Ids for the compensation paths: a plan assigned to reps (a PATCH reads its row before
+    the write permission); rows that do not exist answer 404 to those allowed (the
+    permission is checked first, so those refused get 403)."""
+    from salesdev.domains.compensation import assign_plan, create_plan
+
+    missing = "00000000-0000-4000-8000-000000000002"
+    with unit_of_work(runtime.session_factory) as session:
+        plan = create_plan(session, principal=SYSTEM, code="REPS", name="Reps",
+                           payee_type="sales_person", currency="EUR", now=T0)  # fmt: skip
+        assignment = assign_plan(session, principal=SYSTEM, plan_id=plan.id, scope="role",
+                                 target="rep", valid_from=T0, now=T0)  # fmt: skip
+        rows = {"compensationPlan": str(plan.id), "planAssignment": str(assignment.id)}
+    return {**dict.fromkeys(("quota", "compensationRun", "ledgerEntry"), missing), **rows}
+
+
+def guidance_rows(runtime: Runtime, world: World) -> dict[str, str]:
+    """A recommendation rule every role may read (or is refused by permission alone)."""
+    from salesdev.domains.guidance import create_recommendation_rule
+
+    with unit_of_work(runtime.session_factory) as session:
+        rule = create_recommendation_rule(
+            session,
+            principal=SYSTEM,
+            values={
+                "name": "Always",
+                "family": str(world.ids["family"]),
+                "score": "1",
+                "reason": "Always",
+                "condition": {"all": []},
+                "valid_from": T0,
+            },
+            now=T0,
+        )
+        return {"recommendationRule": str(rule.id)}
+
+
+def qualification_rows(runtime: Runtime, world: World) -> dict[str, str]:
+    """An eligibility rule not yet in force (so an allowed DELETE succeeds) and a stored
+    qualification asked by the system: unscoped roles see it, scoped ones get 404."""
+    from salesdev.domains.eligibility import RuleInput, create_rule
+    from salesdev.domains.qualification import QualificationRequest, create_qualification
+
+    with unit_of_work(runtime.session_factory) as session:
+        rule = create_rule(
+            session,
+            principal=SYSTEM,
+            rule=RuleInput(
+                code="ALWAYS",
+                name="Always",
+                kind="customer",
+                applies_to="all",
+                condition={"all": []},
+                reason_code="ALWAYS",
+                label="Always",
+                valid_from=datetime(2030, 1, 1, tzinfo=UTC),
+            ),
+            now=T0,
+        )
+        qualification = create_qualification(
+            session,
+            principal=SYSTEM,
+            request=QualificationRequest(
+                channel_id=world.ids["channel"], offering_ids=[world.ids["offering"]]
+            ),
+            now=T0,
+        )
+        return {
+            "eligibilityRule": str(rule.id),
+            "productOfferingQualification": str(qualification.id),
+        }
+
+
 # Values for the other placeholders of item paths.
 SUB_ROWS = {"{code}": "credit_check", "{n}": "1"}
 
@@ -298,6 +456,64 @@ def test_every_published_operation_has_an_expected_permission(anonymous: TestCli
     assert sorted(set(EXPECTED) - published) == [], "EXPECTED names endpoints that are gone"
 
 
+def pricing_rows(runtime: Runtime, world: World) -> dict[str, str]:
+    """A channel-wide price list of P1's channel (every scoped role sees it), a draft version
+    with one rule, and a channel guard-rail."""
+    from salesdev.domains.pricing import (
+        GuardRailInput,
+        PriceListInput,
+        create_guard_rail,
+        create_price_list,
+        create_rule,
+        create_version,
+    )
+
+    with unit_of_work(runtime.session_factory) as session:
+        channel = uuid_of(world.ids["channel"])
+        price_list = create_price_list(
+            session,
+            principal=SYSTEM,
+            values=PriceListInput(name="Dealers", channel_id=channel, currency="EUR"),
+            now=T0,
+        )
+        version = create_version(
+            session, principal=SYSTEM, price_list_id=price_list.id, valid_from=T0, now=T0
+        )
+        rule = create_rule(
+            session,
+            principal=SYSTEM,
+            version_id=version.id,
+            values={
+                "name": "Promo",
+                "kind": "discount",
+                "method": "percentage",
+                "value": "5",
+                "appliesTo": "both",
+                "target": "all",
+                "stacking": "stackable",
+            },
+            now=T0,
+        )
+        guard_rail = create_guard_rail(
+            session,
+            principal=SYSTEM,
+            values=GuardRailInput(channel_id=channel, valid_from=T0, max_discount_percent="40"),
+            now=T0,
+        )
+        return {
+            "priceList": str(price_list.id),
+            "priceListVersion": str(version.id),
+            "pricingRule": str(rule.id),
+            "priceGuardRail": str(guard_rail.id),
+        }
+
+
+def uuid_of(value: Any) -> Any:
+    import uuid
+
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def test_each_role_is_allowed_exactly_what_grants_says(
     anonymous: TestClient, runtime: Runtime, world: World
 ) -> None:
@@ -305,6 +521,11 @@ def test_each_role_is_allowed_exactly_what_grants_says(
         **{name: world.id(row) for name, row in ROWS.items()},
         **platform_rows(runtime, world),
         **partnering_rows(runtime, world),
+        **settlement_rows(),
+        **compensation_rows(runtime),
+        **guidance_rows(runtime, world),
+        **qualification_rows(runtime, world),
+        **pricing_rows(runtime, world),
     }
     principals: list[tuple[str, frozenset[Role], bool, str]] = [
         (role.value, frozenset({role}), False, world.tokens[role.value]) for role in Role
