@@ -76,7 +76,7 @@ def test_whole_catalogue_for_a_senior_consumer_at_a_fibre_address(
     ]
     assert by_code["MOB-5G"].reasons[0].label == "No 5G coverage at this address"
     assert by_code["MOB-5G"].reasons[0].clauses == (
-        "serviceable technologies includes 5g (it is {dsl, fibre})",
+        "serviceable technologies includes 5g (it is dsl, fibre)",
     )
 
 

@@ -210,7 +210,7 @@ def test_explain_lists_the_failing_clauses_with_the_actual_values() -> None:
             "tenure (months) is at least 24 (it is 14)",
             "partner tier is gold (it is unknown)",
             "not (serviceable technologies includes 5g), but it is",
-            "none of: installed products includes TV-1 (it is {FIB-1G, MOB-S}) | "
+            "none of: installed products includes TV-1 (it is FIB-1G, MOB-S) | "
             "credit class is one of A (it is unknown)",
         ),
     )

@@ -305,7 +305,8 @@ def _value_text(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(_value_text(v) for v in value)
     if isinstance(value, frozenset | set):
-        return "{" + ", ".join(sorted(_value_text(v) for v in value)) + "}" if value else "{}"
+        # Shown to agents and channel managers: a plain list, "none" for an empty set.
+        return ", ".join(sorted(_value_text(v) for v in value)) if value else "none"
     return str(value)
 
 
