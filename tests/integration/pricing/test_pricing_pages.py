@@ -111,6 +111,8 @@ def test_a_price_list_is_priced_approved_and_checked(
         assert session.scalar(select(PriceListVersion.status)) == "approved"
     page = omar.get(version_href)
     assert "This version is approved and never changes" in main_text(page.text)
+    version_id = version_href.rsplit("/", 1)[1]
+    assert f'href="/pricing/simulation?version={version_id}&amp;months=6"' in page.text
     check = omar.get(
         "/pricing/price-check",
         params={
