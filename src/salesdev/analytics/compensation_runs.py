@@ -60,6 +60,7 @@ from salesdev.domains.compensation import (
     version_in_force,
 )
 from salesdev.domains.compensation.plans import engine_plan
+from salesdev.domains.compensation.splits import split_rows
 from salesdev.engine.compensation import Plan
 
 Progress = Callable[[int, int | None, str], None]
@@ -390,6 +391,46 @@ def _calculate_plan(
         period=inputs.period,
         product_families=inputs.product_families,
         lineage=lineage,
+        credit_splits=_period_splits(checked.connection, inputs, source=source),
+    )
+
+
+def _period_splits(
+    connection: duckdb.DuckDBPyConnection, inputs: RunInputs, *, source: str
+) -> pa.Table | None:
+    """The stored splits of the orders the run's events carry (None when there are none)."""
+    if not inputs.credit_splits:
+        return None
+    splits = pa.table(
+        {
+            "order_id": pa.array([r[0] for r in inputs.credit_splits], pa.string()),
+            "payee_id": pa.array([r[1] for r in inputs.credit_splits], pa.string()),
+            "share": pa.array([format(r[2], "f") for r in inputs.credit_splits], pa.string()),
+            "policy": pa.array([r[3] for r in inputs.credit_splits], pa.string()),
+        }
+    )
+    connection.register("stored_splits", splits)
+    try:
+        found = (
+            connection.sql(
+                "SELECT * FROM stored_splits WHERE order_id IN "  # noqa: S608
+                f"(SELECT order_id FROM {source} WHERE order_id IS NOT NULL) "
+                "ORDER BY order_id, payee_id"
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    finally:
+        connection.unregister("stored_splits")
+    if not found:
+        return None
+    return pa.table(
+        {
+            "order_id": pa.array([r["order_id"] for r in found], pa.string()),
+            "payee_id": pa.array([r["payee_id"] for r in found], pa.string()),
+            "share": pa.array([Decimal(r["share"]) for r in found], pa.decimal128(18, 4)),
+            "policy": pa.array([r["policy"] for r in found], pa.string()),
+        }
     )
 
 
@@ -403,6 +444,7 @@ def _calculate(
     period: Period,
     product_families: Collection[str],
     lineage: bool,
+    credit_splits: pa.Table | None = None,
 ) -> CalculationResult:
     """Call the engine with what it accepts (``payees`` and ``hierarchy`` when it has them)."""
     options: dict[str, Any] = {}
@@ -410,6 +452,8 @@ def _calculate(
         options["payees"] = sorted(str(p) for p in payees)
     if _engine_accepts("hierarchy"):
         options["hierarchy"] = _hierarchy_table(hierarchy)
+    if credit_splits is not None:
+        options["credit_splits"] = credit_splits
     wanted = {str(p) for p in payees}
     return calculate(
         plan=plan,
@@ -711,6 +755,7 @@ def resolve_inputs_light(session: Session, *, period: Period) -> RunInputs:
         channels=frozenset(str(i) for i in session.scalars(select(SalesChannel.id))),
         sales_people=frozenset(str(i) for i in session.scalars(select(SalesPerson.id))),
         partners=frozenset(str(i) for i in session.scalars(select(Partner.id))),
+        credit_splits=split_rows(session),
     )
 
 
@@ -726,6 +771,7 @@ def _with_plans(inputs: RunInputs, plans: list[PlanInput]) -> RunInputs:
         sales_people=inputs.sales_people,
         partners=inputs.partners,
         skipped=inputs.skipped,
+        credit_splits=inputs.credit_splits,
     )
 
 

@@ -13,6 +13,7 @@ from salesdev.api.authorisations import channel_authorisation_resource
 from salesdev.api.browsing import install_catalogue_browsing
 from salesdev.api.catalog import product_catalog_api
 from salesdev.api.compensation import compensation_resources, install_compensation_actions
+from salesdev.api.credit_splits import install_credit_splits
 from salesdev.api.docs import install_docs
 from salesdev.api.eligibility import eligibility_rule_resource
 from salesdev.api.guidance import install_guidance_actions, recommendation_rule_resource
@@ -74,6 +75,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> None:
     install_settlement(app, guard, sales)
     install_guidance_actions(app, guard, sales)
     install_compensation_actions(app, guard, sales)
+    install_credit_splits(app, guard, sales)
     install_party_api(app, guard)
     install_qualification(app, guard, qualification_api())
     install_resources(app, guard, product_catalog_api())

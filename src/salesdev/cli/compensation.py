@@ -16,6 +16,7 @@ import typer
 from salesdev.analytics.compensation_runs import what_if
 from salesdev.cli.columns import aligned
 from salesdev.cli.context import open_runtime, require_current_schema
+from salesdev.cli.credit_splits import app as credit_splits_app
 from salesdev.cli.errors import EXIT_UNEXPECTED, reports_errors
 from salesdev.cli.operator import OPERATOR, cli_actor, operator_session
 from salesdev.core.ids import parse_id
@@ -47,6 +48,7 @@ hierarchy = typer.Typer(
     help="Effective-dated manager and partner-parent links.", no_args_is_help=True
 )
 app.add_typer(hierarchy, name="hierarchy")
+app.add_typer(credit_splits_app, name="splits")
 
 
 def _operator() -> Principal:

@@ -181,6 +181,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             NavPage("Plans", "/compensation/plans", Family.COMPENSATION),
             NavPage("Quotas", "/compensation/quotas", Family.COMPENSATION),
+            NavPage("Credit splits", "/compensation/splits", Family.COMPENSATION),
             NavPage("Runs", "/compensation/runs", Family.COMPENSATION),
             NavPage("Ledger", "/compensation/ledger", Family.COMPENSATION),
             NavPage("What-if", "/compensation/what-if", Family.COMPENSATION),

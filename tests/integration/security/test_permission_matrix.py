@@ -127,6 +127,7 @@ EXPECTED: dict[str, Family | None] = {
     f"{BASE}/compensationRun": Family.COMPENSATION,
     f"{BASE}/compensationRun/{{id}}": Family.COMPENSATION,
     f"{BASE}/compensationRun/{{id}}/rejectedEvent": Family.COMPENSATION,
+    f"{BASE}/creditSplit": Family.COMPENSATION,
     f"{BASE}/ledgerEntry": Family.COMPENSATION,
     f"{BASE}/ledgerEntry/{{id}}": Family.COMPENSATION,
     f"{BASE}/whatIf": Family.COMPENSATION,

@@ -202,6 +202,24 @@ class LedgerEntry(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CreditSplit(IdMixin, TimestampMixin, VersionedMixin, Base):
+    """A payee's share of an order's credit (split credit), as the runs pass it to the
+    engine. An import replaces every split of the orders it names (the audit trail keeps
+    the replaced rows)."""
+
+    __tablename__ = "compensation_credit_split"
+    __table_args__ = (
+        UniqueConstraint("order_id", "payee_id"),
+        Index("ix_compensation_credit_split_order", "order_id"),
+    )
+    order_id: Mapped[str] = mapped_column(String(128))
+    payee_kind: Mapped[str] = mapped_column(String(16))  # sales_person | partner
+    payee_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    share: Mapped[Decimal] = mapped_column(ExactDecimal(scale=4, precision=5))
+    policy: Mapped[str] = mapped_column(String(16))  # total_100 | overlay
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
 APPEND_ONLY_TABLES = ("ledger_version", "ledger_entry")
 
 

@@ -35,6 +35,7 @@ from salesdev.domains.compensation.assignments import plan_payees
 from salesdev.domains.compensation.hierarchy import hierarchy_rows
 from salesdev.domains.compensation.plans import engine_plan, version_in_force
 from salesdev.domains.compensation.quotas import checked_amount, quotas_for
+from salesdev.domains.compensation.splits import split_rows
 from salesdev.domains.settlement.periods import require_open
 from salesdev.engine.compensation import Plan
 
@@ -199,6 +200,8 @@ class RunInputs:
     sales_people: frozenset[str]
     partners: frozenset[str]
     skipped: list[str] = field(default_factory=list)  # plans without a version in force
+    # Stored split credit: (order_id, payee_id, share, policy) (domains.compensation.splits)
+    credit_splits: list[tuple[str, str, Decimal, str]] = field(default_factory=list)
 
 
 def resolve_inputs(session: Session, *, period: Period) -> RunInputs:
@@ -229,6 +232,7 @@ def resolve_inputs(session: Session, *, period: Period) -> RunInputs:
         sales_people=frozenset(str(i) for i in session.scalars(select(SalesPerson.id))),
         partners=frozenset(str(i) for i in session.scalars(select(Partner.id))),
         skipped=skipped,
+        credit_splits=split_rows(session),
     )
 
 

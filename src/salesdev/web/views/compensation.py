@@ -62,6 +62,7 @@ from salesdev.domains.compensation import (
     transition_version,
     update_draft,
 )
+from salesdev.domains.compensation.splits import list_credit_splits
 from salesdev.jobs.compensation import submit_compensation_run
 from salesdev.runtime import Runtime
 from salesdev.web.auth import principal_of, signed_in, work
@@ -362,6 +363,27 @@ def install_compensation_pages(router: APIRouter, runtime: Runtime) -> None:
         response = RedirectResponse(f"{BASE}/plans/{plan.id}", status_code=303)
         set_flash(response, f"Plan {plan.code} assigned.")
         return response
+
+    def credit_splits_page(request: Request) -> Response:
+        """Stored split credit, read-only (import: CLI or API)."""
+        principal = principal_of(request)
+        order = (request.query_params.get("order") or "").strip()[:128].replace("\x00", "")
+        filters = (Filter("orderId", "eq", (order,)),) if order else ()
+        with work(runtime, request) as session:
+            page = list_credit_splits(
+                session, principal=principal, query=ListQuery(filters=filters, limit=500)
+            )
+            return render(
+                request,
+                "compensation/credit_splits.html",
+                {
+                    "title": "Credit splits",
+                    "splits": page.items,
+                    "total": page.total,
+                    "order": order,
+                    "names": _payee_names(session, [s.payee_id for s in page.items]),
+                },
+            )
 
     def quotas_page(request: Request) -> Response:
         with work(runtime, request) as session:
@@ -820,6 +842,9 @@ def install_compensation_pages(router: APIRouter, runtime: Runtime) -> None:
         name="compensation_assign",
     )
     router.add_api_route(f"{BASE}/quotas", quotas_page, methods=["GET"], name="compensation_quotas")
+    router.add_api_route(
+        f"{BASE}/splits", credit_splits_page, methods=["GET"], name="compensation_credit_splits"
+    )
     router.add_api_route(
         f"{BASE}/quotas", import_quotas_post, methods=["POST"], name="compensation_quota_import"
     )
