@@ -142,7 +142,7 @@ def test_audit_viewer_shows_changes_and_verifies_the_chain(
     page.get_by_role("link", name=re.compile("^Regions")).first.click()
     first_region = page.locator("table.data-table tbody th[scope=row] a").first
     first_region.click()
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     name = page.get_by_label("Name")
     name.fill(name.input_value() + " (renamed)")
     page.get_by_role("button", name="Save").click()

@@ -102,7 +102,7 @@ def test_a_channel_manager_edits_a_recommendation_rule(
     log_in(page, live_server, demo, Role.CHANNEL_MANAGER, next_path="/selling/rules")
     rule = page.locator('tr[data-rule="Senior plan for 65 and over"]')
     expect(rule).to_contain_text("age band is 65+")
-    rule.get_by_role("link", name="Edit").click()
+    rule.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_label("Weight")).to_have_value("60")
     page.get_by_label("Weight").fill("75")
     screenshot(page, "recommendation-rule-form")
