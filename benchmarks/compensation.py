@@ -1,7 +1,7 @@
 """Benchmark: the compensation engine (DuckDB) against pandas and a per-row Python loop.
 
     .venv/bin/python benchmarks/compensation.py [--events 10000000] [--loop-events 1000000]
-        [--memory-limit-mb 2048] [--threads N] [--no-baselines] [--work-dir DIR]
+        [--memory-limit-mb 2048] [--threads N] [--no-baselines] [--work-dir DIR] [--keep-store]
 
 Generates a synthetic event store (Parquet, the store layout) of about ``--events``
 events for ~20,000 payees (18,000 reps, 2,000 dealer partners) and five product
@@ -18,8 +18,11 @@ dealer-chain override through a 2-level partner genealogy, and a plan cap; every
 the same splits, roll-up and caps.
 
 Figures:
-- compute_s: the stages of ``calculate`` (credit, measure, incentive, payment);
-- end_to_end_s: read the Parquet store + calculate + write the lines to Parquet;
+- compute_s: the calculating stages of ``calculate`` (credit, measure, incentive,
+  payment) and its input checks, over the loaded native tables;
+- load_s: its load stages: read the period's events and the line history from the
+  Parquet store into native tables with integer surrogate keys;
+- end_to_end_s: load + calculate + fetch + write the lines to Parquet (all of it);
 - peak_rss_mb: the high-water mark of the process that ran end_to_end (a fresh
   one: neither the generator nor the baselines count);
 - pandas_s: the same rules with pandas on the same events (read included);
@@ -33,6 +36,9 @@ check (salesdev.analytics.compensation.plan_shape) must find every join a hash
 join built on its small side. The last line is one JSON object; the exit status
 is 1 when totals differ or a plan lost its shape. ``--no-baselines`` is for runs
 too large for pandas (100 million events): pandas_s and loop_1m_s are null.
+``--keep-store`` keeps the generated stores in ``--work-dir`` (named by size and seed)
+and reuses them on the next run instead of generating them again. The wall and CPU
+seconds of every stage, and the load average, are printed to stderr.
 """
 
 from __future__ import annotations
@@ -41,7 +47,9 @@ import argparse
 import hashlib
 import json
 import multiprocessing
+import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -888,6 +896,7 @@ def end_to_end(
     return {
         "end_to_end_s": seconds,
         "phases": {**result.seconds, "write": seconds - sum(result.seconds.values())},
+        "stages": dict(result.stage_seconds),
         "peak_rss_mb": peak_rss_mb(),
         "lines": result.table.num_rows,
         "total": result.total,
@@ -900,6 +909,24 @@ def isolated(function: Callable[..., dict[str, object]], *args: object) -> dict[
     not the generator's or the baselines'."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(function, args)
+
+
+def generated(events: int, seed: int, store: Path) -> int:
+    """The events of ``store``: generated unless a finished store is already there."""
+    done = store.parent / f"{store.name}.done"
+    if done.exists():
+        return int(done.read_text())
+    if store.exists():  # an unfinished store: start again
+        shutil.rmtree(store)
+    n = generate(events, seed, store)
+    done.write_text(str(n))
+    return n
+
+
+def print_stages(stages: Mapping[str, tuple[float, float]]) -> None:
+    """Wall and CPU seconds (the process, every thread) of every stage of the measured run."""
+    for name, (wall, cpu) in stages.items():
+        print(f"  {name:18} wall {wall:6.3f} s  cpu {cpu:6.3f} s", file=sys.stderr)
 
 
 def check_plan_shapes(result: CalculationResult) -> list[str]:
@@ -924,23 +951,36 @@ def main() -> None:
         help="DuckDB only (for runs too large for pandas): pandas_s and loop_1m_s are null",
     )  # fmt: skip
     parser.add_argument("--work-dir", type=Path, default=None, help="where the store is written")
+    parser.add_argument(
+        "--keep-store", action="store_true",
+        help="keep the generated stores in --work-dir and reuse them on the next run",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.keep_store and args.work_dir is None:
+        parser.error("--keep-store needs --work-dir")
     plan = bench_plan()
     baselines = not args.no_baselines
     with tempfile.TemporaryDirectory(prefix="salesdev-comp-", dir=args.work_dir) as tmp:
         work = Path(tmp)
+        stores = args.work_dir if args.keep_store else work
         t0 = time.perf_counter()
-        n = generate(args.events, args.seed, work / "store")
-        loop_n = generate(args.loop_events, args.seed + 7, work / "loop-store") if baselines else 0
-        print(f"generated {n:,} + {loop_n:,} events in {time.perf_counter() - t0:.1f} s "
-              f"({_store_mb(work / 'store'):,.0f} MB of Parquet)", file=sys.stderr)  # fmt: skip
+        store = stores / f"store-{args.events}-seed{args.seed}"
+        n = generated(args.events, args.seed, store)
+        loop_store = stores / f"store-{args.loop_events}-seed{args.seed + 7}"
+        loop_n = generated(args.loop_events, args.seed + 7, loop_store) if baselines else 0
+        print(f"generated or reused {n:,} + {loop_n:,} events in {time.perf_counter() - t0:.1f} s "
+              f"({_store_mb(store):,.0f} MB of Parquet)", file=sys.stderr)  # fmt: skip
         quotas = quotas_for(args.seed)
 
         # End to end in a fresh process: read the store, calculate, write the payment lines.
+        load_before = os.getloadavg()[0]
         e2e = isolated(
-            end_to_end, work / "store", work / "lines.parquet", args.seed,
+            end_to_end, store, work / "lines.parquet", args.seed,
             args.memory_limit_mb, args.threads,
         )  # fmt: skip
+        print(f"load average (1 min) before / after the measured run: {load_before:.2f} / "
+              f"{os.getloadavg()[0]:.2f}", file=sys.stderr)  # fmt: skip
+        print_stages(e2e["stages"])  # type: ignore[arg-type]
         phases: dict[str, float] = e2e["phases"]  # type: ignore[assignment]
         compute_s = phases["compute"]
         end_to_end_s = float(e2e["end_to_end_s"])  # type: ignore[arg-type]
@@ -952,11 +992,11 @@ def main() -> None:
 
         # The plan-shape check at volume: the same calculation, every stage profiled; from
         # the events held in memory (an Arrow table) when there is room for them.
-        source: Path | pa.Table = read_store(work / "store") if baselines else work / "store"
+        source: Path | pa.Table = read_store(store) if baselines else store
         profiled = calculate(
             plan=plan, events=source, quotas=quotas, period=PERIOD, product_families=FAMILIES,
             memory_limit_mb=args.memory_limit_mb, threads=args.threads, profile=True,
-            hierarchy=hierarchy_table(args.seed), credit_splits=read_splits(work / "store"),
+            hierarchy=hierarchy_table(args.seed), credit_splits=read_splits(store),
         )  # fmt: skip
         del source
         problems = check_plan_shapes(profiled)
@@ -971,15 +1011,15 @@ def main() -> None:
         if baselines:
             started = time.perf_counter()
             pandas_sum = pandas_total(
-                plan, work / "store", quotas, read_splits(work / "store"),
+                plan, store, quotas, read_splits(store),
                 hierarchy_edges(args.seed),
             )  # fmt: skip
             pandas_s = time.perf_counter() - started
             print(f"pandas: {pandas_s:.2f} s, total {pandas_sum}", file=sys.stderr)
 
-            loop_events = read_store(work / "loop-store")
+            loop_events = read_store(loop_store)
             loop_quotas = quotas_for(args.seed + 7)
-            loop_splits = read_splits(work / "loop-store")
+            loop_splits = read_splits(loop_store)
             loop_duckdb = calculate(
                 plan=plan, events=loop_events, quotas=loop_quotas, period=PERIOD,
                 product_families=FAMILIES, memory_limit_mb=args.memory_limit_mb,
@@ -1000,6 +1040,7 @@ def main() -> None:
             {
                 "events": n,
                 "compute_s": round(compute_s, 3),
+                "load_s": round(phases["load"], 3),
                 "end_to_end_s": round(end_to_end_s, 3),
                 "peak_rss_mb": round(float(e2e["peak_rss_mb"]), 1),  # type: ignore[arg-type]
                 "pandas_s": None if pandas_s is None else round(pandas_s, 3),

@@ -67,16 +67,29 @@ def test_every_stage_runs_hash_joins_that_build_on_the_small_side() -> None:
     # Then the profile changes nothing, every stage has its plan, and the shape holds
     assert profiled.to_ipc_bytes() == result.to_ipc_bytes()
     assert list(profiled.profiles) == [
-        "cmp_event", "cmp_family", "cmp_payee", "cmp_credit", "cmp_credit_sum", "cmp_component",
+        "cmp_load_event", "cmp_family", "cmp_payee", "cmp_line_id", "cmp_event",
+        "cmp_load_lifecycle", "cmp_lifecycle", "cmp_credit", "cmp_credit_sum", "cmp_component",
         "cmp_line", "cmp_quota", "cmp_measure", "cmp_incentive", "cmp_payment",
     ]  # fmt: skip
     assert plan_shape_problems(profiled.profiles) == []
-    # Crediting joins the events to the payee and family dimensions, built as hash tables
-    assert [build for _probe, build in hash_join_build_tables(profiled.profiles["cmp_credit"])] == [
+    # The load keys the events: hash tables built on the dictionaries, probed by the events
+    assert [build for _probe, build in hash_join_build_tables(profiled.profiles["cmp_event"])] == [
+        frozenset({"cmp_line_id"}),
         frozenset({"cmp_family"}),
         frozenset({"cmp_payee"}),
-        frozenset({"cmp_family"}),
         frozenset({"cmp_payee"}),
+    ]
+    # Crediting joins nothing (the keys were looked up at load); the chargebacks build
+    # on the life of the lines
+    assert hash_join_build_tables(profiled.profiles["cmp_credit"]) == []
+    assert [
+        build for _probe, build in hash_join_build_tables(profiled.profiles["cmp_lifecycle"])
+    ] == [frozenset({"cmp_line_id"})]
+    assert [
+        build for _probe, build in hash_join_build_tables(profiled.profiles["cmp_measure"])
+    ] == [
+        frozenset({"cmp_line"}),
+        frozenset({"cmp_line"}),
     ]
 
 
@@ -151,3 +164,19 @@ def test_a_join_that_is_not_a_hash_join_is_reported(
     assert len(problems) == 1
     assert problems[0].stage == "cmp_measure"
     assert problems[0].message.endswith("line_key < payee_key: not a hash join")
+
+
+def test_a_union_probing_a_hash_join_counts_the_rows_of_its_inputs(
+    planner_as_written: duckdb.DuckDBPyConnection,
+) -> None:
+    # Given a view's UNION ALL of 100,000 credit rows probing a hash table of 50,000
+    # (DuckDB reports no rows of its own for a UNION)
+    plan = explain_analyze(
+        planner_as_written,
+        "SELECT count(*) FROM (SELECT line_key FROM cmp_credit"
+        " UNION ALL SELECT line_key FROM cmp_credit) AS u"
+        " JOIN cmp_credit AS c ON c.line_key = u.line_key",
+    )
+    # Then the build side is not taken for the larger one
+    assert hash_join_build_tables(plan) == [(frozenset({"cmp_credit"}), frozenset({"cmp_credit"}))]
+    assert plan_shape_problems({"cmp_measure": plan}) == []

@@ -9,18 +9,27 @@ import sqlglot
 from sqlglot import exp
 
 from salesdev.core.periods import Period
-from salesdev.engine.compensation import BountyComponent, RateComponent, compile_plan
+from salesdev.engine.compensation import (
+    BountyComponent,
+    RateComponent,
+    ResidualComponent,
+    compile_plan,
+)
 from tests.unit.engine.plans import d, plan
 
 OCTOBER = Period(2026, 10)
 
 
-def test_stages_run_credit_then_measure_then_incentive_then_payment() -> None:
+def test_stages_run_load_then_credit_then_measure_then_incentive_then_payment() -> None:
     compiled = compile_plan(plan(), period=OCTOBER, lineage=True)
     assert [(s.step, s.table) for s in compiled.stages] == [
-        ("credit", "cmp_event"),
-        ("credit", "cmp_family"),
-        ("credit", "cmp_payee"),
+        ("load", "cmp_load_event"),
+        ("load", "cmp_family"),
+        ("load", "cmp_payee"),
+        ("load", "cmp_line_id"),
+        ("load", "cmp_event"),
+        ("load", "cmp_load_lifecycle"),
+        ("load", "cmp_lifecycle"),
         ("credit", "cmp_credit"),
         ("credit", "cmp_credit_sum"),
         ("credit", "cmp_component"),
@@ -32,6 +41,48 @@ def test_stages_run_credit_then_measure_then_incentive_then_payment() -> None:
         ("payment", "cmp_payment"),
     ]
     assert [c.name for c in compiled.checks] == ["foreign_currency", "missing_quota"]
+    # Only the load stages read the event store; the copy as stored is dropped after it
+    assert compiled.load_stages == compiled.stages[:7]
+    transient = [s.table for s in compiled.stages if s.transient]
+    assert transient == ["cmp_load_event", "cmp_load_lifecycle"]
+    readers = [s.table for s in compiled.stages if " events " in s.sql("duckdb") + " "]
+    assert readers == transient
+    # Crediting is a view over the keyed events: its readers filter it their own way
+    assert [s.table for s in compiled.stages if s.view] == ["cmp_credit"]
+    assert "CREATE VIEW cmp_credit AS" in compiled.compute_stages[0].sql("duckdb")
+
+
+def test_the_calculation_groups_and_joins_on_integer_keys_not_on_text_ids() -> None:
+    compiled = compile_plan(plan(), period=OCTOBER)
+    computing = " ".join(s.sql("duckdb") for s in compiled.compute_stages)
+    # The text ids and event types stay in the load; the stages read keys (the event id
+    # stays text: a measure names its first and last event by MIN and MAX of the ids)
+    for text_column in ("line_id", "sales_person_id", "partner_id", "event_type", "order_id"):
+        assert text_column not in computing
+    lines = next(s for s in compiled.stages if s.table == "cmp_line").sql("duckdb")
+    assert "FROM cmp_lifecycle GROUP BY line_key" in lines
+    assert "MIN(CASE WHEN type_key = 9 THEN event_us END) AS deactivation_us" in lines
+
+
+def test_only_the_lines_a_measure_reads_get_a_key_and_their_history_loaded() -> None:
+    # Given a bounty on every family and a residual on FIBRE only
+    compiled = compile_plan(
+        plan(
+            BountyComponent(id="b", amount=d("25"), chargeback_days=30),
+            ResidualComponent(id="r", rate=d("0.05"), months=12, product_families=("FIBRE",)),
+        ),
+        period=OCTOBER,
+    )
+    line_ids = next(s for s in compiled.stages if s.table == "cmp_line_id").sql("duckdb")
+    # Then the lines keyed are those of deactivations and of FIBRE recurring charges
+    assert (
+        "WHERE event_type = 'deactivation'"
+        " OR (event_type = 'recurring_charge' AND product_family_code IN ('FIBRE'))"
+    ) in line_ids
+    lifecycle = next(s for s in compiled.stages if s.table == "cmp_lifecycle").sql("duckdb")
+    assert (
+        "FROM cmp_load_lifecycle AS h JOIN cmp_line_id AS k ON k.line_id = h.line_id" in lifecycle
+    )
 
 
 def test_a_plan_without_lifecycle_or_tiers_skips_those_stages() -> None:
@@ -60,6 +111,7 @@ def test_every_stage_renders_sql_that_parses_back_in_its_dialect(dialect: str) -
 def test_dialect_bound_functions_are_rendered_per_dialect() -> None:
     compiled = compile_plan(plan(), period=OCTOBER)
     event_stage = compiled.stages[0]
+    assert event_stage.table == "cmp_load_event"
     assert "EPOCH_US(event_time)" in event_stage.sql("duckdb")
     assert "UNIX_MICROS(event_time)" in event_stage.sql("spark")
     assert "CAST('2026-10-01 00:00:00+00:00' AS TIMESTAMPTZ)" in event_stage.sql("duckdb")

@@ -8,8 +8,8 @@ intended shape:
 
 - joins are hash joins: no nested-loop, block-wise, piecewise-merge, range (IE)
   join or cross product anywhere;
-- a dimension (``cmp_family``, ``cmp_payee``, ``cmp_component``, ``cmp_quota``,
-  a constant list) joined with facts is the build side of the hash join, unless the
+- a dimension (``cmp_family``, ``cmp_payee``, ``cmp_component``, ``cmp_quota``, the
+  load's dictionaries ``cmp_line_id`` and ``cmp_split_order``, a constant list) joined with facts is the build side of the hash join, unless the
   facts are not larger (plus ``BUILD_SLACK_ROWS``): small inputs such as the split
   credits or the hierarchy may build against a dimension of their size;
 - no hash join builds its table on the larger side: the build side has at most
@@ -36,8 +36,10 @@ FORBIDDEN_OPERATORS: Final[frozenset[str]] = frozenset(
         "POSITIONAL_JOIN",
     }
 )
+# The dictionaries built at load (cmp_line_id, cmp_split_order) are dimensions too:
+# keying the events must build on them and probe with the events.
 DIMENSION_TABLES: Final[frozenset[str]] = frozenset(
-    {"cmp_family", "cmp_payee", "cmp_component", "cmp_quota"}
+    {"cmp_family", "cmp_payee", "cmp_component", "cmp_quota", "cmp_line_id", "cmp_split_order"}
 )
 # Scans of constants (IN lists turned into joins, VALUES): as small as a dimension.
 _CONSTANT_SCANS: Final[frozenset[str]] = frozenset({"COLUMN_DATA_SCAN", "DUMMY_SCAN"})
@@ -121,19 +123,27 @@ def _children(node: Operator) -> list[Operator]:
 
 
 def _rows(node: Operator) -> int:
-    """Rows the subtree delivers: its top operator's actual output."""
+    """Rows the subtree delivers: its top operator's actual output (a UNION reports
+    none of its own: it delivers its inputs' rows)."""
+    if node.get("name") == "UNION":
+        return sum(_rows(child) for child in _children(node))
     return int(node.get("intermediate_rows", 0))
 
 
 def _tables(node: Operator) -> frozenset[str]:
-    """Tables scanned in a subtree, by their last name part (memory.main.x -> x)."""
+    """Tables scanned in a subtree, by their last name part (memory.main.x -> x); a scan
+    of constants as ``(constants)``, any other scan without a table (the Parquet store,
+    an Arrow table) by its operator, e.g. ``(parquet_scan)``."""
     names: set[str] = set()
     for child in _walk(node):
         table = child.get("extra_info", {}).get("Table")
+        name = str(child.get("name", ""))
         if table:
             names.add(str(table).rsplit(".", 1)[-1])
-        elif str(child.get("name", "")).endswith("_SCAN") and child.get("name") in _CONSTANT_SCANS:
+        elif name in _CONSTANT_SCANS:
             names.add("(constants)")
+        elif name.endswith("_SCAN"):
+            names.add(f"({name.lower()})")
     return frozenset(names)
 
 

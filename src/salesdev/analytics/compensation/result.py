@@ -69,6 +69,9 @@ class CalculationResult:
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
     # Physical plan of each stage, by stage table, when profiled: not part of the result.
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
+    # Per stage table (load and compute stages, in order): (wall seconds, CPU seconds of the
+    # process, every thread). For measuring; not part of the result.
+    stage_seconds: Mapping[str, tuple[float, float]] = field(default_factory=dict, compare=False)
 
     def lines(self) -> list[PaymentLine]:
         return [

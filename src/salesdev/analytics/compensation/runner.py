@@ -30,6 +30,7 @@ from salesdev.engine.compensation import (
     EVENTS_INPUT,
     CompiledPlan,
     Plan,
+    Stage,
     compile_plan,
     validate_plan,
 )
@@ -133,9 +134,10 @@ def calculate(
         validate_plan(plan, product_families=families)
         compiled = compile_plan(plan, period=period, lineage=lineage, options=inputs.options)
         clock.lap("compile")
-        _load(connection)
+        profiles: dict[str, Operator] | None = {} if profile else None
+        _load(connection, compiled, clock, profiles)
         clock.lap("load")
-        return _run(connection, compiled, clock, profile=profile)
+        return _run(connection, compiled, clock, profiles)
 
 
 def _configure(
@@ -153,6 +155,7 @@ def _configure(
 class _Stopwatch:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self.stages: dict[str, tuple[float, float]] = {}
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
@@ -160,35 +163,60 @@ class _Stopwatch:
         self.laps[name] = self.laps.get(name, 0.0) + now - self._last
         self._last = now
 
+    def stage(self, table: str, started: tuple[float, float]) -> None:
+        """Wall and CPU seconds (every thread of the process) of one stage."""
+        self.stages[table] = (time.perf_counter() - started[0], time.process_time() - started[1])
 
-def _load(connection: duckdb.DuckDBPyConnection) -> None:
-    """Expose the columns the stages read as ``events``: a view, not a copy.
 
-    Two stages read it, each with its own filter that DuckDB pushes into the
-    Parquet scan: ``cmp_event`` the period's events of the types the plan reads
-    (the time filter skips the other months' row groups by their statistics),
-    ``cmp_line`` three narrow columns of the lifecycle events. Copying the rows
-    into a native table first cost a full pass over the events and its memory,
-    and a filter here (an OR of both stages' filters) would not be pushed down.
+def _load(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: CompiledPlan,
+    clock: _Stopwatch,
+    profiles: dict[str, Operator] | None,
+) -> None:
+    """Load: run the compiled load stages over ``events``, a view of the store's columns.
+
+    They read the store twice, each scan with its own filter that DuckDB pushes into
+    the Parquet scan: the period's events of the types the plan reads (the time
+    filter skips the other months' row groups by their statistics), and three
+    narrow columns of the lifecycle events before the period end. They leave
+    native tables with integer surrogate keys (``cmp_event``, ``cmp_lifecycle``,
+    the dictionaries); the calculation reads only those. The transient copy of the
+    period's events as stored is dropped once the keyed table is built.
     """
     connection.execute(
         f"CREATE VIEW {EVENTS_INPUT} AS SELECT {', '.join(LOADED_COLUMNS)} FROM {_SOURCE}"  # noqa: S608
     )
+    _execute(connection, compiled.load_stages, clock, profiles)
+    for stage in compiled.load_stages:
+        if stage.transient:
+            connection.execute(f"DROP TABLE {stage.table}")
+
+
+def _execute(
+    connection: duckdb.DuckDBPyConnection,
+    stages: tuple[Stage, ...],
+    clock: _Stopwatch,
+    profiles: dict[str, Operator] | None,
+) -> None:
+    for stage in stages:
+        started = (time.perf_counter(), time.process_time())
+        if profiles is not None:
+            profiles[stage.table] = explain_analyze(connection, stage.sql())
+        else:
+            connection.execute(stage.sql())
+        clock.stage(stage.table, started)
 
 
 def _run(
     connection: duckdb.DuckDBPyConnection,
     compiled: CompiledPlan,
     clock: _Stopwatch,
-    *,
-    profile: bool,
+    profiles: dict[str, Operator] | None,
 ) -> CalculationResult:
-    profiles: dict[str, Operator] = {}
-    for stage in compiled.stages:
-        if profile:
-            profiles[stage.table] = explain_analyze(connection, stage.sql())
-        else:
-            connection.execute(stage.sql())
+    """Compute: the credit, measure, incentive and payment stages, then the checks;
+    then fetch the result (and lineage), mapping keys back to ids."""
+    _execute(connection, compiled.compute_stages, clock, profiles)
     for check in compiled.checks:
         rows = connection.execute(check.sql()).fetchall()
         if rows:
@@ -207,7 +235,8 @@ def _run(
         table=table,
         lineage=lineage_table,
         seconds=dict(clock.laps),
-        profiles=profiles,
+        profiles=profiles or {},
+        stage_seconds=dict(clock.stages),
     )
 
 

@@ -104,8 +104,14 @@ def calculate_on_spark(
     for name, relation in inputs.relations().items():
         _register(spark, name, relation)
     for stage in compiled.stages:
-        frame = spark.sql(stage.query.sql(dialect=DIALECT)).localCheckpoint(eager=True)
+        frame = spark.sql(stage.query.sql(dialect=DIALECT))
+        if not stage.view:
+            frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(stage.table)
+        if stage is compiled.load_stages[-1]:  # loaded: drop what only the load read
+            for loaded in compiled.load_stages:
+                if loaded.transient:
+                    spark.catalog.dropTempView(loaded.table)
     for check in compiled.checks:
         rows = [tuple(row) for row in spark.sql(check.sql(DIALECT)).collect()]
         if rows:

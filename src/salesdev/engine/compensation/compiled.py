@@ -37,16 +37,28 @@ class CreditOptions:
     payees: bool = False
 
 
+LOAD_STEP: Final[str] = "load"
+
+
 @dataclass(frozen=True)
 class Stage:
-    """``table`` is created from ``query``; ``step`` is credit, measure, incentive or payment."""
+    """``table`` is created from ``query``; ``step`` is load, credit, measure, incentive or
+    payment. A ``transient`` table is read only by later load stages: a runner drops it
+    once the load is done. A ``view`` stage is not materialised: its readers inline
+    it (for a cheap projection that would cost more to write than to read again)."""
 
     step: str
     table: str
     query: exp.Expr
+    transient: bool = False
+    view: bool = False
 
     def statement(self) -> exp.Expr:
-        return exp.Create(this=exp.to_table(self.table), kind="TABLE", expression=self.query.copy())
+        return exp.Create(
+            this=exp.to_table(self.table),
+            kind="VIEW" if self.view else "TABLE",
+            expression=self.query.copy(),
+        )
 
     def sql(self, dialect: str = SOURCE_DIALECT) -> str:
         return render(self.statement(), dialect)
@@ -76,6 +88,16 @@ class CompiledPlan:
     period_event_types: tuple[str, ...]
     history_event_types: tuple[str, ...]
     options: CreditOptions = CreditOptions()
+
+    @property
+    def load_stages(self) -> tuple[Stage, ...]:
+        """The stages that read ``events`` and the inputs into keyed native tables."""
+        return tuple(stage for stage in self.stages if stage.step == LOAD_STEP)
+
+    @property
+    def compute_stages(self) -> tuple[Stage, ...]:
+        """The stages that calculate, from the loaded tables only."""
+        return tuple(stage for stage in self.stages if stage.step != LOAD_STEP)
 
     def statements(self, dialect: str = SOURCE_DIALECT) -> list[str]:
         return [stage.sql(dialect) for stage in self.stages]

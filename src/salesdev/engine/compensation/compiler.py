@@ -1,7 +1,10 @@
 """Compile a plan into staged SQL: credit -> measure -> incentive -> payment.
 
 Each stage is a query materialised into a table of its own (``cmp_*``), so an
-engine runs them one by one and every intermediate result can be inspected.
+engine runs them one by one and every intermediate result can be inspected. The
+load stages come first: they alone read ``events``, and put the period's events
+(and the life of the lines a measure reads) into native tables with integer
+surrogate keys.
 The inputs are two relations the caller provides: ``events`` (the columns of the
 sales-event store) and ``quota_input`` (payee_id, quota).
 """
@@ -17,6 +20,7 @@ from salesdev.engine.compensation.credit import (
     component_key,
     credit_stages,
     history_event_types,
+    load_stages,
     period_event_types,
     quota_stage,
 )
@@ -38,7 +42,7 @@ def compile_plan(
     hierarchy unrolled to some levels, a payee selection).
     """
     options = options or CreditOptions()
-    stages: list[Stage] = credit_stages(plan, period, options)
+    stages: list[Stage] = load_stages(plan, period, options) + credit_stages(plan, period, options)
     tiered = [
         component_key(index)
         for index, component in enumerate(plan.components)

@@ -14,16 +14,18 @@ ancestor in the sales hierarchy (``manager``) or the partner genealogy
 (``partner``) as it was at the event's instant, each ancestor once per event
 (at its nearest level) even when the hierarchy has several paths to it.
 
-Tables:
-- ``cmp_event``: the period's events of the types some component measures;
-- ``cmp_family``, ``cmp_payee``: dimensions with integer keys, numbered in sort order;
-- ``cmp_credit``: one row per (event, credited payee);
+Load tables (``load_stages``, the only stages that read ``events``): ``cmp_load_event`` and ``cmp_load_lifecycle`` (transient
+copies as stored), the dictionaries ``cmp_family``, ``cmp_payee``,
+``cmp_split_order``, ``cmp_line_id``, and the keyed ``cmp_event`` and ``cmp_lifecycle``.
+
+Credit tables (``credit_stages``, on integer keys):
+- ``cmp_credit``: one row per (event, credited payee), a view over ``cmp_event``;
 - ``cmp_credit_sum``: credit summed per payee, family and event type;
-- ``cmp_line``: life of each line concerned (bounty service, residual months),
-  read from the whole history before the period end;
+- ``cmp_line``: life of each keyed line (bounty service, residual months),
+  from its whole history before the period end;
 - ``cmp_quota``: the quotas by payee key;
 - ``cmp_component``: the plan's components by key;
-- with splits: ``cmp_split_order``, ``cmp_split_credit``;
+- with splits: ``cmp_split_credit``;
 - with a roll-up: ``cmp_edge``, ``cmp_path``, ``cmp_segment``, ``cmp_reach`` (see
   ``hierarchy_stages``), then ``cmp_credit_sum`` per segment too, and ``cmp_rollup``;
 - with a payee selection: ``cmp_selected``.
@@ -56,6 +58,7 @@ from salesdev.engine.compensation.plan import (
 )
 
 STEP = "credit"
+LOAD = "load"
 LIFECYCLE_EVENT_TYPES = ("activation", "suspension", "resumption", "deactivation")
 # Shares keep 4 decimal places; amounts are split in units of 0.0001.
 SHARE_UNITS = 10_000
@@ -78,11 +81,46 @@ def spiff_columns(plan: Plan) -> list[str]:
     return columns
 
 
-def credit_stages(plan: Plan, period: Period, options: CreditOptions) -> list[Stage]:
-    extra = _extra_columns(plan, options)
-    stages = [_events(plan, period, extra), _families(), _payees(options)]
+def load_stages(plan: Plan, period: Period, options: CreditOptions) -> list[Stage]:
+    """Load: the period's events (and the life of the lines a stage reads) into native
+    tables with integer surrogate keys, in two scans of ``events``.
+
+    - ``cmp_load_event`` (transient, dropped after the load): the period's events of
+      the types some component reads, as stored (text ids);
+    - ``cmp_family``, ``cmp_payee``: the dictionaries, numbered in sort order;
+    - ``cmp_split_order`` (with splits): the split orders, numbered;
+    - ``cmp_line_id`` (with bounties or residuals): the lines whose life a measure
+      reads (those of the period's deactivations and recurring charges of the
+      families the bounties and residuals pay on), numbered;
+    - ``cmp_event``: the period's events with keys instead of text ids (payees,
+      family, line, split order), the event id kept for lineage and explanations;
+    - ``cmp_load_lifecycle`` (transient): the lifecycle events before the period end,
+      three narrow columns as stored;
+    - ``cmp_lifecycle`` (with bounties or residuals): (line key, type key, instant)
+      of the lifecycle events of those lines.
+    Every later stage joins and groups on these integer keys; the payee and family
+    ids come back only in the result and the lineage. The event id stays text: the
+    first and last event of a measure are its MIN and MAX, so a key would have to be
+    numbered in id order, and that sort of every loaded row cost more at load (1.5
+    CPU-s at 10 M events, superlinear beyond the memory limit) than it saved.
+    """
+    extra = _raw_extra_columns(plan, options)
+    stages = [_load_events(plan, period, extra), _families(), _payees(options)]
     if options.splits:
         stages.append(_split_orders())
+    lines = line_read_event_types(plan)
+    if lines:
+        stages.append(_line_ids(plan))
+    stages.append(_keyed_events(plan, options, lines=bool(lines)))
+    if lines:
+        stages.extend(_lifecycle(plan, period))
+    return stages
+
+
+def credit_stages(plan: Plan, period: Period, options: CreditOptions) -> list[Stage]:
+    extra = spiff_columns(plan)
+    stages: list[Stage] = []
+    if options.splits:
         stages.append(_split_credit(extra))
     stages.append(_credit(options, extra))
     rollup = bool(options.rollup_levels) and any(
@@ -96,18 +134,49 @@ def credit_stages(plan: Plan, period: Period, options: CreditOptions) -> list[St
     stages.append(_components(plan))
     if options.payees:
         stages.append(_selected())
-    if any(isinstance(c, BountyComponent | ResidualComponent) for c in plan.components):
-        stages.append(_lines(plan, period))
+    if line_read_event_types(plan):
+        stages.append(_lines(plan))
     return stages
 
 
-def _extra_columns(plan: Plan, options: CreditOptions) -> list[str]:
+def _raw_extra_columns(plan: Plan, options: CreditOptions) -> list[str]:
     """Event columns only some plans read: the order (splits), units and offering (SPIFFs)."""
     extra = []
     if options.splits:
         extra.append("order_id")
     extra.extend(spiff_columns(plan))
     return extra
+
+
+def line_read_event_types(plan: Plan) -> tuple[str, ...]:
+    """The period's event types whose line's life a measure reads: deactivations
+    (bounty chargebacks) and recurring charges (residuals)."""
+    return tuple(sorted({event_type for event_type, _families in _line_reads(plan)}))
+
+
+def _line_reads(plan: Plan) -> list[tuple[str, tuple[str, ...]]]:
+    """(event type, families or () for every family) of each measure that reads the
+    life of an event's line: a bounty's chargebacks, a residual's charges."""
+    reads = []
+    for component in plan.components:
+        if isinstance(component, BountyComponent):
+            reads.append(("deactivation", tuple(sorted(component.product_families))))
+        elif isinstance(component, ResidualComponent):
+            reads.append(("recurring_charge", tuple(sorted(component.product_families))))
+    return reads
+
+
+def _line_read_filter(plan: Plan) -> exp.Expr:
+    """True for the events whose line's life some measure reads (type and family)."""
+    conditions: list[exp.Expr] = []
+    for event_type, families in sorted(set(_line_reads(plan))):
+        condition: exp.Expr = exp.column("event_type").eq(sql.text(event_type))
+        if families:
+            condition = exp.and_(
+                condition, sql.is_in(exp.column("product_family_code"), list(families))
+            )
+        conditions.append(condition)
+    return exp.or_(*conditions) if conditions else exp.false()
 
 
 def period_event_types(plan: Plan) -> tuple[str, ...]:
@@ -153,7 +222,7 @@ def quota_stage() -> Stage:
     )
 
 
-def _events(plan: Plan, period: Period, extra: list[str]) -> Stage:
+def _load_events(plan: Plan, period: Period, extra: list[str]) -> Stage:
     columns = "".join(f", {name}" for name in extra)
     query = sql.template(
         f"""
@@ -167,18 +236,68 @@ def _events(plan: Plan, period: Period, extra: list[str]) -> Stage:
         end=sql.timestamp(period.end),
         types=sql.is_in(exp.column("event_type"), list(period_event_types(plan))),
     )
-    return Stage(STEP, "cmp_event", query)
+    return Stage(LOAD, "cmp_load_event", query, transient=True)
+
+
+def _line_ids(plan: Plan) -> Stage:
+    """The lines whose life a measure reads: those of the period's deactivations of the
+    families a bounty pays on, and of its recurring charges of a residual's families."""
+    return Stage(
+        LOAD,
+        "cmp_line_id",
+        sql.template(
+            """
+            SELECT CAST(ROW_NUMBER() OVER (ORDER BY line_id) AS INTEGER) AS line_key, line_id
+            FROM (SELECT DISTINCT line_id FROM cmp_load_event WHERE :read) AS l
+            """,
+            read=_line_read_filter(plan),
+        ),
+    )
+
+
+def _keyed_events(plan: Plan, options: CreditOptions, *, lines: bool) -> Stage:
+    """The period's events with integer keys: ``rep_key`` and ``partner_key`` (null
+    when the event names none), ``family_key``, ``line_key`` (null for a line whose
+    life no measure reads), ``order_key`` (with splits: null unless the order is split)."""
+    line = "l.line_key" if lines else "CAST(NULL AS INTEGER)"
+    columns = [f"e.{name}" for name in spiff_columns(plan)]
+    joins = [
+        "JOIN cmp_family AS f ON f.product_family_code = e.product_family_code",
+        """LEFT JOIN cmp_payee AS r
+             ON r.payee_kind = 'sales_person' AND r.payee_id = e.sales_person_id""",
+        "LEFT JOIN cmp_payee AS p ON p.payee_kind = 'partner' AND p.payee_id = e.partner_id",
+    ]
+    if lines:
+        joins.append("LEFT JOIN cmp_line_id AS l ON l.line_id = e.line_id")
+    if options.splits:
+        columns.insert(0, "o.order_key")
+        joins.append("LEFT JOIN cmp_split_order AS o ON o.order_id = e.order_id")
+    extra = "".join(f", {column}" for column in columns)
+    return Stage(
+        LOAD,
+        "cmp_event",
+        sql.template(
+            f"""
+            SELECT e.event_id, {line} AS line_key, :type_key AS type_key, e.event_us, f.family_key,
+                   r.payee_key AS rep_key, p.payee_key AS partner_key, e.amount,
+                   e.currency{extra}
+            FROM cmp_load_event AS e
+            {" ".join(joins)}
+            """,  # noqa: S608
+            type_key=sql.type_key_of(exp.column("event_type", "e")),
+        ),
+    )
 
 
 def _families() -> Stage:
     return Stage(
-        STEP,
+        LOAD,
         "cmp_family",
         sql.template(
             """
             SELECT CAST(ROW_NUMBER() OVER (ORDER BY product_family_code) AS INTEGER) AS family_key,
                    product_family_code
-            FROM (SELECT DISTINCT product_family_code FROM cmp_event) AS f
+            FROM (SELECT DISTINCT product_family_code FROM cmp_load_event) AS f
             """
         ),
     )
@@ -187,9 +306,9 @@ def _families() -> Stage:
 def _payees(options: CreditOptions) -> Stage:
     sources = [
         """SELECT DISTINCT 'sales_person' AS payee_kind, sales_person_id AS payee_id
-           FROM cmp_event WHERE sales_person_id IS NOT NULL""",
+           FROM cmp_load_event WHERE sales_person_id IS NOT NULL""",
         """SELECT DISTINCT 'partner' AS payee_kind, partner_id AS payee_id
-           FROM cmp_event WHERE partner_id IS NOT NULL""",
+           FROM cmp_load_event WHERE partner_id IS NOT NULL""",
     ]
     if options.splits:
         sources.append(
@@ -205,7 +324,7 @@ def _payees(options: CreditOptions) -> Stage:
         )
     union = " UNION ".join(sources)
     return Stage(
-        STEP,
+        LOAD,
         "cmp_payee",
         sql.template(
             f"""
@@ -219,9 +338,14 @@ def _payees(options: CreditOptions) -> Stage:
 
 def _split_orders() -> Stage:
     return Stage(
-        STEP,
+        LOAD,
         "cmp_split_order",
-        sql.template(f"SELECT DISTINCT order_id FROM {SPLIT_INPUT}"),  # noqa: S608
+        sql.template(
+            f"""
+            SELECT CAST(ROW_NUMBER() OVER (ORDER BY order_id) AS INTEGER) AS order_key, order_id
+            FROM (SELECT DISTINCT order_id FROM {SPLIT_INPUT}) AS o
+            """  # noqa: S608
+        ),
     )
 
 
@@ -244,14 +368,15 @@ def _split_credit(extra: list[str]) -> Stage:
         sql.template(
             f"""
             WITH parts AS (
-                SELECT e.event_id, e.line_id, e.event_type, e.event_us, e.product_family_code,
+                SELECT e.event_id, e.line_key, e.type_key, e.event_us, e.family_key,
                        e.amount, p.payee_key, p.payee_id, s.share{columns},
                        CAST(ABS(e.amount) * {SHARE_UNITS} AS BIGINT)
                          * CAST(s.share * {SHARE_UNITS} AS BIGINT) AS product_units,
                        CAST(ABS(e.amount) * {SHARE_UNITS} AS BIGINT) AS amount_units,
                        CAST(s.share * {SHARE_UNITS} AS BIGINT) AS share_units
                 FROM cmp_event AS e
-                JOIN {SPLIT_INPUT} AS s ON s.order_id = e.order_id
+                JOIN cmp_split_order AS o ON o.order_key = e.order_key
+                JOIN {SPLIT_INPUT} AS s ON s.order_id = o.order_id
                 JOIN cmp_payee AS p ON p.payee_kind = 'sales_person' AND p.payee_id = s.payee_id
             ), ranked AS (
                 SELECT *, product_units // {SHARE_UNITS} AS base_units,
@@ -264,7 +389,7 @@ def _split_credit(extra: list[str]) -> Stage:
                        SUM(share_units) OVER (PARTITION BY event_id) AS share_total
                 FROM parts
             )
-            SELECT event_id, line_id, event_type, event_us, product_family_code, payee_key,
+            SELECT event_id, line_key, type_key, event_us, family_key, payee_key,
                    CAST(
                        CAST(
                            (CASE WHEN amount < 0 THEN -1 ELSE 1 END)
@@ -284,41 +409,38 @@ def _split_credit(extra: list[str]) -> Stage:
 
 
 def _credit(options: CreditOptions, extra: list[str]) -> Stage:
+    """One row per (event, credited payee): the rep (unless the order is split), the
+    selling partner, and with splits the split payees' parts. The keys were looked up
+    at load, so crediting joins nothing."""
     columns = "".join(f", e.{name}" for name in extra)
     share = f", CAST(1 AS {sql.MONEY}) AS share" if options.splits else ""
-    unsplit = (
-        """LEFT JOIN cmp_split_order AS s ON s.order_id = e.order_id
-           WHERE s.order_id IS NULL"""
-        if options.splits
-        else ""
-    )
+    unsplit = " AND e.order_key IS NULL" if options.splits else ""
     parts = [
         f"""
-        SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
-               e.amount{share}{columns}
+        SELECT e.event_id, e.line_key, e.type_key, e.event_us, e.family_key,
+               e.rep_key AS payee_key, e.amount{share}{columns}
         FROM cmp_event AS e
-        JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
-        JOIN cmp_payee AS p ON p.payee_kind = 'sales_person' AND p.payee_id = e.sales_person_id
-        {unsplit}
+        WHERE e.rep_key IS NOT NULL{unsplit}
         """,  # noqa: S608
         f"""
-        SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, p.payee_key,
-               e.amount{share}{columns}
+        SELECT e.event_id, e.line_key, e.type_key, e.event_us, e.family_key,
+               e.partner_key AS payee_key, e.amount{share}{columns}
         FROM cmp_event AS e
-        JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
-        JOIN cmp_payee AS p ON p.payee_kind = 'partner' AND p.payee_id = e.partner_id
+        WHERE e.partner_key IS NOT NULL
         """,  # noqa: S608
     ]
     if options.splits:
         parts.append(
             f"""
-            SELECT e.event_id, e.line_id, e.event_type, e.event_us, f.family_key, e.payee_key,
+            SELECT e.event_id, e.line_key, e.type_key, e.event_us, e.family_key, e.payee_key,
                    e.amount, e.share{columns}
             FROM cmp_split_credit AS e
-            JOIN cmp_family AS f ON f.product_family_code = e.product_family_code
             """  # noqa: S608
         )
-    return Stage(STEP, "cmp_credit", sql.template(" UNION ALL ".join(parts)))
+    # A view: each reader scans the keyed events with its own filters (the summing
+    # stage reads every row once; the line measures read only deactivations and
+    # charges), which costs less than writing millions of credit rows first.
+    return Stage(STEP, "cmp_credit", sql.template(" UNION ALL ".join(parts)), view=True)
 
 
 def _credit_sums(options: CreditOptions, *, segmented: bool) -> Stage:
@@ -341,11 +463,11 @@ def _credit_sums(options: CreditOptions, *, segmented: bool) -> Stage:
         "cmp_credit_sum",
         sql.template(
             f"""
-            SELECT c.payee_key, c.family_key, c.event_type{segment},
+            SELECT c.payee_key, c.family_key, c.type_key{segment},
                    SUM(c.amount) AS amount, COUNT(*) AS events, {units} AS units,
                    MIN(c.event_id) AS first_event_id, MAX(c.event_id) AS last_event_id
             FROM cmp_credit AS c {join}
-            GROUP BY c.payee_key, c.family_key, c.event_type{segment}
+            GROUP BY c.payee_key, c.family_key, c.type_key{segment}
             """  # noqa: S608
         ),
     )
@@ -462,15 +584,15 @@ def _rollup(plan: Plan) -> Stage:
         sql.template(
             """
             SELECT r.ancestor_key AS payee_key, r.relation, r.level, c.family_key,
-                   c.event_type, SUM(c.amount) AS amount, SUM(c.events) AS events,
+                   c.type_key, SUM(c.amount) AS amount, SUM(c.events) AS events,
                    MIN(c.first_event_id) AS first_event_id,
                    MAX(c.last_event_id) AS last_event_id
             FROM cmp_credit_sum AS c
             JOIN cmp_reach AS r ON r.payee_key = c.payee_key AND r.seg_from = c.seg_from
             WHERE :types
-            GROUP BY r.ancestor_key, r.relation, r.level, c.family_key, c.event_type
+            GROUP BY r.ancestor_key, r.relation, r.level, c.family_key, c.type_key
             """,
-            types=sql.is_in(exp.column("event_type", "c"), list(rollup_event_types(plan))),
+            types=sql.type_in(exp.column("type_key", "c"), list(rollup_event_types(plan))),
         ),
     )
 
@@ -510,16 +632,61 @@ def _components(plan: Plan) -> Stage:
     )
 
 
-def _lines(plan: Plan, period: Period) -> Stage:
+def lifecycle_event_types(plan: Plan) -> tuple[str, ...]:
+    """What the life of a line is read from: the lifecycle events and the bounty events."""
+    types = set(LIFECYCLE_EVENT_TYPES)
+    for component in plan.components:
+        if isinstance(component, BountyComponent):
+            types.update(component.measured_event_types())
+    return tuple(sorted(types))
+
+
+def _lifecycle(plan: Plan, period: Period) -> list[Stage]:
+    """Load the lifecycle events before the period end of the keyed lines, narrow:
+    (line key, type key, instant in epoch microseconds). The instant is taken once
+    per event, here; the history of a line no measure reads is not kept.
+
+    The events are copied first (``cmp_load_lifecycle``, transient) and then keyed:
+    with the exact row count of the copy the planner builds the join's hash table on
+    the line dictionary; estimating the filtered Parquet scan, it took the scan for
+    the smaller side and built on millions of events (found by the plan-shape check).
+    """
+    return [
+        Stage(
+            LOAD,
+            "cmp_load_lifecycle",
+            sql.template(
+                f"""
+                SELECT line_id, event_type, :event_us AS event_us
+                FROM {EVENTS_INPUT}
+                WHERE event_time < :end AND :types
+                """,  # noqa: S608
+                event_us=sql.epoch_us(exp.column("event_time")),
+                end=sql.timestamp(period.end),
+                types=sql.is_in(exp.column("event_type"), list(lifecycle_event_types(plan))),
+            ),
+            transient=True,
+        ),
+        Stage(
+            LOAD,
+            "cmp_lifecycle",
+            sql.template(
+                """
+                SELECT k.line_key, :type_key AS type_key, h.event_us
+                FROM cmp_load_lifecycle AS h JOIN cmp_line_id AS k ON k.line_id = h.line_id
+                """,
+                type_key=sql.type_key_of(exp.column("event_type", "h")),
+            ),
+        ),
+    ]
+
+
+def _lines(plan: Plan) -> Stage:
     """Per line: activation, deactivation, time suspended, and each bounty's events.
 
-    One pass over the lifecycle events before the period end, grouped by line.
-    Every line with such an event gets a row: the measures join only the lines
-    of their credited events, and grouping them all is cheaper than first
-    finding the lines billed or deactivated in the period (a semi-join on the
-    line id as large as the grouping itself). The instant of each event is
-    taken once, as epoch microseconds, and the activation month is computed
-    per line after grouping, not per event.
+    Grouped by line key over ``cmp_lifecycle``, which holds only the lines a
+    measure reads (those of the period's deactivations and recurring charges).
+    The activation month is computed per line after grouping, not per event.
 
     Suspensions and resumptions alternate (docs/data-model.md), so the time
     suspended is the sum of resumption instants minus the sum of suspension
@@ -554,38 +721,28 @@ def _lines(plan: Plan, period: Period) -> Stage:
 
     activation = first_us(("activation",))
     bounty_outer: list[exp.Expr] = []
-    types = set(LIFECYCLE_EVENT_TYPES)
     for index, component in enumerate(plan.components):
         if not isinstance(component, BountyComponent):
             continue
         key = component_key(index)
         bounty_types = tuple(sorted(component.measured_event_types()))
-        types.update(bounty_types)
         bounty_outer.append(exp.column(count(bounty_types)).as_(f"bounties_{key}"))
         bounty_outer.append(exp.column(first_us(bounty_types)).as_(f"bounty_us_{key}"))
-    lifecycle = sql.template(
-        f"""
-        SELECT line_id, event_type, :event_us AS event_us
-        FROM {EVENTS_INPUT}
-        WHERE event_time < :end AND :types
-        """,  # noqa: S608
-        event_us=sql.epoch_us(exp.column("event_time")),
-        end=sql.timestamp(period.end),
-        types=sql.is_in(exp.column("event_type"), sorted(types)),
-    )
     inner = sql.template(
         """
-        SELECT line_id,
-               MIN(CASE WHEN event_type = 'deactivation' THEN event_us END) AS deactivation_us,
-               SUM(CASE WHEN event_type = 'resumption' THEN event_us
-                        WHEN event_type = 'suspension' THEN -event_us ELSE 0 END)
+        SELECT line_key,
+               MIN(CASE WHEN type_key = :deactivation THEN event_us END) AS deactivation_us,
+               SUM(CASE WHEN type_key = :resumption THEN event_us
+                        WHEN type_key = :suspension THEN -event_us ELSE 0 END)
                  AS suspension_balance_us,
-               SUM(CASE WHEN event_type = 'suspension' THEN 1
-                        WHEN event_type = 'resumption' THEN -1 ELSE 0 END) AS open_suspensions
-        FROM :lifecycle
-        GROUP BY line_id
+               SUM(CASE WHEN type_key = :suspension THEN 1
+                        WHEN type_key = :resumption THEN -1 ELSE 0 END) AS open_suspensions
+        FROM cmp_lifecycle
+        GROUP BY line_key
         """,
-        lifecycle=sql.subquery(lifecycle, "e"),
+        deactivation=sql.type_key("deactivation"),
+        resumption=sql.type_key("resumption"),
+        suspension=sql.type_key("suspension"),
     )
     assert isinstance(inner, exp.Select)
     inner = inner.select(*aggregates, copy=False)
@@ -597,7 +754,7 @@ def _lines(plan: Plan, period: Period) -> Stage:
         """
     )
     outer = exp.select(
-        "line_id",
+        "line_key",
         exp.column(activation).as_("activation_us"),
         sql.month_index(exp.column(activation)).as_("activation_month"),
         "deactivation_us",
@@ -608,6 +765,4 @@ def _lines(plan: Plan, period: Period) -> Stage:
 
 
 def _is_type(types: tuple[str, ...]) -> exp.Expr:
-    if len(types) == 1:
-        return exp.column("event_type").eq(sql.text(types[0]))
-    return sql.is_in(exp.column("event_type"), list(types))
+    return sql.type_in(exp.column("type_key"), list(types))

@@ -21,7 +21,7 @@ import sqlglot
 from sqlglot import exp
 
 from salesdev.core.money import AMOUNT_SCALE
-from salesdev.engine.compensation.plan import RATE_SCALE
+from salesdev.engine.compensation.plan import RATE_SCALE, SALES_EVENT_TYPES
 
 SOURCE_DIALECT: Final[str] = "duckdb"
 DIALECTS: Final[tuple[str, ...]] = ("duckdb", "spark")
@@ -127,3 +127,32 @@ def _instant(us: exp.Expr) -> exp.Expr:
 
 def period_month_index(year: int, month: int) -> exp.Expr:
     return integer(year * 12 + month - 1)
+
+
+# Loaded events carry their type as a small integer (``type_key``): 1 + its index in
+# SALES_EVENT_TYPES. Grouping and filtering on it costs less than on the text.
+TYPE_KEYS: Final[dict[str, int]] = {name: n for n, name in enumerate(SALES_EVENT_TYPES, start=1)}
+
+
+def type_key(event_type: str) -> exp.Expr:
+    return integer(TYPE_KEYS[event_type])
+
+
+def type_in(column: exp.Expr, types: tuple[str, ...] | list[str]) -> exp.Expr:
+    """``column IN (keys of types)`` over a ``type_key`` column, or FALSE for no type."""
+    if not types:
+        return exp.false()
+    if len(types) == 1:
+        return exp.EQ(this=column, expression=type_key(types[0]))
+    return exp.In(this=column, expressions=[type_key(t) for t in sorted(types)])
+
+
+def type_key_of(column: exp.Expr) -> exp.Expr:
+    """The ``type_key`` of an ``event_type`` text column (null for an unknown type)."""
+    return cast(
+        exp.Case(
+            this=column,
+            ifs=[exp.If(this=text(name), true=integer(key)) for name, key in TYPE_KEYS.items()],
+        ),
+        "SMALLINT",
+    )
