@@ -45,6 +45,11 @@ def test_a_rep_opens_their_october_statement_and_raises_a_dispute(
     expect(page.locator("h1")).to_contain_text("Statement 2026-10")
     expect(page.locator("#total-payable")).to_contain_text("EUR")
     screenshot(page, "statement-rep-desktop")
+    # the earnings table fits a 1280 px wide screen: nothing to scroll sideways
+    overflow = page.locator("#lines-caption").evaluate(
+        "c => { const w = c.closest('.table-wrap'); return w.scrollWidth - w.clientWidth; }"
+    )
+    assert overflow <= 0
 
     # drill into the first line: rule trace and the events behind it
     page.get_by_role("link", name=re.compile(r"^Trace ")).first.click()

@@ -41,12 +41,15 @@ from salesdev.domains.reference import get_entity, scoped_select
 
 PARTY_PATH = "/tmf-api/party/v4"
 PARTY_ROLE_PATH = "/tmf-api/partyRoleManagement/v4"
-ORGANIZATION_STATUSES = ("validated", "closed")
+ORGANIZATION_STATUSES = ("initialized", "validated", "closed")
 DEFAULT_SORT = (SortKey("name"),)
 
-# TMF632 knows an organisation as validated or closed; a terminated partner is closed.
+# TMF632 knows an organisation as initialized, validated or closed: an on-boarding partner
+# is initialized, a terminated one closed (domains.partners.organization_status).
 _ORGANIZATION_STATUS: ColumnElement[str] = case(
-    (Partner.status == "terminated", "closed"), else_="validated"
+    (Partner.status == "terminated", "closed"),
+    (Partner.status == "onboarding", "initialized"),
+    else_="validated",
 )
 
 

@@ -236,6 +236,8 @@ def simulate_command(
         "CURRENT MARGIN",
         "PROPOSED MARGIN",
         "MARGIN CHANGE",
+        "EVENTS WITH RULES",
+        "CAPPED",
     )
     rows = [
         [
@@ -248,6 +250,8 @@ def simulate_command(
             str(line.current_margin),
             str(line.proposed_margin),
             str(line.margin_delta),
+            str(line.events_with_rules),
+            str(line.events_capped),
         ]
         for line in (*result.lines, result.totals)
     ]
@@ -255,9 +259,18 @@ def simulate_command(
         writer = csv.writer(sys.stdout)
         writer.writerow(headers)
         writer.writerows(rows)
+        for rule in result.not_evaluable:
+            typer.echo(f"Rule {rule.name!r} left out: {rule.reason}", err=True)
         return
     typer.echo(
         f"{result.version_label}: sales from {result.since} to {result.until} (excluded), "
         f"{result.currency}; computed in {elapsed:.2f} s"
     )
     typer.echo("\n".join(aligned(headers, rows)))
+    typer.echo(
+        f"Pricing rules applied: {result.rules_applied} of {result.rule_count}"
+        + "".join(f"; {use.name}: {use.events} events" for use in result.rules_used)
+    )
+    for rule in result.not_evaluable:
+        # Never silent: a rule left out changes what the figures mean.
+        typer.echo(f"Rule {rule.name!r} left out: {rule.reason}", err=True)

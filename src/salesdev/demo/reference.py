@@ -270,7 +270,7 @@ APPLICANTS: tuple[tuple[str, int, int, str | None], ...] = (
     ("wholesale_reseller", WHOLESALE, -1, None),
 )
 # Not allowed to sell until on-boarding activates them (the on-boarding service does).
-APPLICANT_STATUS = "suspended"
+APPLICANT_STATUS = "onboarding"
 
 
 def _add_applicants(partners: Table, *, seed: int, stamp: Row, channel_ids: list[uuid.UUID],

@@ -176,7 +176,10 @@ def test_an_unknown_organization_status_filter_is_a_400_naming_it(client: TestCl
     response = client.get(f"{PARTY}/organization?status=active")
     assert response.status_code == 400
     assert response.json()["details"] == [
-        {"location": "status", "message": "invalid value: expected one of validated, closed"}
+        {
+            "location": "status",
+            "message": "invalid value: expected one of initialized, validated, closed",
+        }
     ]
 
 

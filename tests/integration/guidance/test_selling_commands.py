@@ -125,8 +125,9 @@ def test_simulate_a_version(cli: Cli, world: World, database: Database, tmp_path
     result = cli("simulate", "--version", str(version_id), "--months", "1", "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[1] == f"{world['RET']},FIBRE,1,60.0000,70.0000,10.0000,40.0000,50.0000,10.0000"
-    assert lines[2] == "TOTAL,,1,60.0000,70.0000,10.0000,40.0000,50.0000,10.0000"
+    figures = "1,60.0000,70.0000,10.0000,40.0000,50.0000,10.0000,0,0"  # no rule, no cap
+    assert lines[1] == f"{world['RET']},FIBRE,{figures}"
+    assert lines[2] == f"TOTAL,,{figures}"
     missing = cli("simulate", "--version", str(uuid.uuid4()))
     assert missing.exit_code == 4
     assert "does not exist" in missing.output

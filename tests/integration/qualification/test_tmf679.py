@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from salesdev.db.models import Customer
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.session import unit_of_work
 from salesdev.runtime import Runtime
@@ -286,8 +287,11 @@ def partner_client(app: FastAPI, runtime: Runtime, world: World) -> Iterator[Tes
 
 
 def test_a_partner_user_qualifies_only_in_its_channel_and_sees_only_its_own(
-    client: TestClient, partner_client: TestClient, world: World
+    client: TestClient, partner_client: TestClient, world: World, runtime: Runtime
 ) -> None:
+    # BOB is P2's customer (a partner user sells only to its partners' customers)
+    with unit_of_work(runtime.session_factory) as session:
+        session.get(Customer, world["BOB"]).partner_id = world["P2"]  # type: ignore[union-attr]
     mine = client.post(POQ, json=request(world, "MOB-S")).json()
     other_channel = partner_client.post(POQ, json=request(world, "MOB-S"))
     assert other_channel.status_code == 404

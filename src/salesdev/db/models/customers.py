@@ -23,6 +23,9 @@ class Customer(IdMixin, TimestampMixin, VersionedMixin, Base):
     customer_since: Mapped[date | None] = mapped_column(Date)
     # Age band of a consumer ("18-24" ... "65+", salesdev.engine.rules.AGE_BANDS); empty otherwise.
     age_band: Mapped[str | None] = mapped_column(String(8))
+    # The partner the customer was acquired through or is assigned to (account coverage);
+    # empty for the CSP's own channels. A partner user sells only to its partners' customers.
+    partner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("partner.id"), index=True)
 
 
 class Premise(IdMixin, TimestampMixin, VersionedMixin, Base):

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
-from salesdev.db.models import Outlet, Partner, SalesPerson
+from salesdev.core.errors import NotFound
+from salesdev.db.models import Customer, Outlet, Partner, SalesPerson
 from salesdev.domains.access.permissions import Principal, Role
 
 
@@ -63,6 +64,7 @@ def scope_condition(
             "partner": Partner.id.in_(partners),
             "outlet": Outlet.partner_id.in_(partners),
             "sales_person": SalesPerson.partner_id.in_(partners),
+            "customer": Customer.partner_id.in_(partners),
         }
         if kind in partner_conditions:
             return partner_conditions[kind] if partners else false()
@@ -82,3 +84,37 @@ def in_scope(session: Session, *, principal: Principal, kind: str, entity: Any) 
         return True
     model = type(entity)
     return session.scalar(select(model.id).where(model.id == entity.id, condition)) is not None
+
+
+def _is_partner_user(principal: Principal) -> bool:
+    return principal.is_scoped and Role.PARTNER_USER in principal.roles
+
+
+def customer_scope_condition(
+    session: Session, *, principal: Principal
+) -> ColumnElement[bool] | None:
+    """For a partner user, the customers of its partner scope (``customer.partner_id``:
+    acquired through or assigned to one of its partners); None for everyone else (internal
+    roles sell to every customer)."""
+    if not _is_partner_user(principal):
+        return None
+    partners = partner_scope_ids(session, principal=principal)
+    return Customer.partner_id.in_(partners) if partners else false()
+
+
+def require_customer_in_scope(
+    session: Session, *, principal: Principal, customer_id: uuid.UUID | None
+) -> None:
+    """NotFound, as for a customer that does not exist, when a partner user names a
+    customer outside its partner scope. No query for other principals; for a partner user
+    the customer is usually already in the session (one read otherwise), and the partner
+    scope costs a query only with sub-dealers."""
+    if customer_id is None or not _is_partner_user(principal):
+        return
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.partner_id is None:
+        raise NotFound(f"Customer {customer_id} does not exist")
+    if customer.partner_id == principal.partner_id:
+        return
+    if customer.partner_id not in partner_scope_ids(session, principal=principal):
+        raise NotFound(f"Customer {customer_id} does not exist")

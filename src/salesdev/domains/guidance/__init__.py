@@ -21,6 +21,7 @@ from salesdev.domains.guidance.service import (
     default_channel,
     find_customers,
     recommend,
+    sellable_customer,
     selling_channels,
     visible_channels,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "recommend",
     "register_strategy",
     "rules_in_force",
+    "sellable_customer",
     "selling_channels",
     "update_recommendation_rule",
     "visible_channels",

@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.periods import require_aware
 from salesdev.db.models import Customer, Partner, Premise, SalesChannel, SalesPerson
-from salesdev.domains.access import Family, Principal, Role, authorize, partner_scope_ids
+from salesdev.domains.access import (
+    Family,
+    Principal,
+    Role,
+    authorize,
+    customer_scope_condition,
+    partner_scope_ids,
+    require_customer_in_scope,
+)
 from salesdev.domains.guidance import sources
 from salesdev.domains.guidance.strategies import Candidate, RankedOffer, get_strategy
 from salesdev.domains.qualification import selling_scope
@@ -127,25 +135,43 @@ def find_customers(
     if not needle:
         return []
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return list(
-        session.scalars(
-            select(Customer)
-            .where(
-                or_(
-                    func.lower(Customer.code).like(pattern, escape="\\"),
-                    func.lower(Customer.name).like(pattern, escape="\\"),
-                )
-            )
-            .order_by(func.lower(Customer.code) != needle, Customer.code)
-            .limit(max(1, min(limit, 100)))
+    statement = select(Customer).where(
+        or_(
+            func.lower(Customer.code).like(pattern, escape="\\"),
+            func.lower(Customer.name).like(pattern, escape="\\"),
         )
     )
+    # A partner user finds only its partners' customers (docs/security.md, row scopes).
+    scope = customer_scope_condition(session, principal=principal)
+    if scope is not None:
+        statement = statement.where(scope)
+    return list(
+        session.scalars(
+            statement.order_by(func.lower(Customer.code) != needle, Customer.code).limit(
+                max(1, min(limit, 100))
+            )
+        )
+    )
+
+
+def sellable_customer(
+    session: Session, *, principal: Principal, customer_id: uuid.UUID
+) -> Customer | None:
+    """The customer, or None when it does not exist or is outside a partner user's scope
+    (the two are answered alike, so that existence does not leak)."""
+    authorize(principal, Family.SELLING, "read")
+    try:
+        require_customer_in_scope(session, principal=principal, customer_id=customer_id)
+    except NotFound:
+        return None
+    return session.get(Customer, customer_id)
 
 
 def customer_premises(
     session: Session, *, principal: Principal, customer_id: uuid.UUID
 ) -> list[Premise]:
     authorize(principal, Family.SELLING, "read")
+    require_customer_in_scope(session, principal=principal, customer_id=customer_id)
     return list(
         session.scalars(
             select(Premise).where(Premise.customer_id == customer_id).order_by(Premise.code)
@@ -184,6 +210,7 @@ def recommend(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"Customer {customer_id} does not exist")
+    require_customer_in_scope(session, principal=principal, customer_id=customer.id)
     if premise_id is not None:
         premise = session.get(Premise, premise_id)
         if premise is None:

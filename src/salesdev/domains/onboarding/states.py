@@ -44,7 +44,9 @@ NEEDS_APPROVAL: frozenset[tuple[OnboardingState, OnboardingState]] = frozenset(
     }
 )
 
-# The partner's own status follows the case when it enters these states.
+# The partner's own status follows the case: "onboarding" (pre-activation, not allowed to
+# sell) from the case's opening through training, then the status of these states.
+PARTNER_ONBOARDING_STATUS = "onboarding"
 PARTNER_STATUS: dict[OnboardingState, str] = {
     S.ACTIVE: "active",
     S.SUSPENDED: "suspended",

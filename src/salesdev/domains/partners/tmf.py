@@ -1,9 +1,9 @@
 """A partner as TM Forum shapes: a TMF632 Organization and its TMF669 PartyRole.
 
 Pure mappings (no session, no clock) for the API to expose. The partner's status lives
-on the party role (active, suspended, terminated); the organisation itself is
-``validated`` once on-boarded as a partner, and ``closed`` when terminated, the states
-TMF632 defines for an organisation.
+on the party role (onboarding, active, suspended, terminated); the organisation itself is
+``initialized`` while on-boarding, ``validated`` once on-boarded as a partner, and
+``closed`` when terminated, the states TMF632 defines for an organisation.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ def party_role_href(partner: Partner, *, base_url: str = "") -> str:
     return f"{base_url}{PARTY_ROLE_PATH}/partyRole/{partner.id}"
 
 
+def organization_status(partner_status: str) -> str:
+    """The TMF632 organisation status of a partner with this party-role status."""
+    return {"onboarding": "initialized", "terminated": "closed"}.get(partner_status, "validated")
+
+
 def partner_organization(
     partner: Partner,
     *,
@@ -39,7 +44,7 @@ def partner_organization(
         "href": organization_href(partner, base_url=base_url),
         "name": partner.name,
         "organizationType": partner.partner_type,
-        "status": "closed" if partner.status == "terminated" else "validated",
+        "status": organization_status(partner.status),
         "externalReference": [{"externalReferenceType": "partnerCode", "name": partner.code}],
         "partyCharacteristic": [{"name": "tier", "valueType": "string", "value": partner.tier}],
         "contactMedium": [medium for contact in contacts for medium in _media(contact)],

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.periods import require_aware
-from salesdev.domains.access import Family, Principal, authorize
+from salesdev.domains.access import Family, Principal, authorize, require_customer_in_scope
 from salesdev.domains.catalog import list_prices
 from salesdev.domains.qualification.catalogue import (
     LIFECYCLE,
@@ -221,6 +221,8 @@ def qualify_offerings(
     partner_id = selling_scope(
         session, principal=principal, channel_id=channel_id, partner_id=partner_id
     )
+    # A partner user qualifies only its partners' customers (no query for other roles).
+    require_customer_in_scope(session, principal=principal, customer_id=customer_id)
     if offering_ids is not None and len(offering_ids) > MAX_OFFERINGS:
         raise InvalidInput(
             "Too many offerings",

@@ -217,6 +217,8 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                 FieldSpec("credit_class", choices=v.CREDIT_CLASSES),
                 FieldSpec("customer_since", "date", required=False),
                 FieldSpec("age_band", choices=AGE_BANDS, required=False),
+                # Acquired through / assigned to: a partner user's customer scope.
+                _ref("partner_id", "partner", label="Partner"),
             ),
         ),
         EntityKind(

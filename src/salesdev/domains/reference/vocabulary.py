@@ -33,7 +33,8 @@ PARTNER_TYPES = (
     "marketplace",
 )
 PARTNER_TIERS = ("gold", "silver", "bronze")
-PARTNER_STATUSES = ("active", "suspended", "terminated")
+# Party-role status; "onboarding": an applicant whose on-boarding case is not active yet.
+PARTNER_STATUSES = ("onboarding", "active", "suspended", "terminated")
 ACTIVE_STATUSES = ("active", "inactive")
 SALES_ROLES = ("vp", "director", "manager", "rep")
 CUSTOMER_KINDS = ("customer", "prospect")

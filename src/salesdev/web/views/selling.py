@@ -40,6 +40,7 @@ from salesdev.domains.guidance import (
     get_recommendation_rule,
     list_recommendation_rules,
     recommend,
+    sellable_customer,
     update_recommendation_rule,
     visible_channels,
 )
@@ -93,7 +94,8 @@ def install_selling_pages(router: APIRouter, runtime: Runtime) -> None:
                 if len(matches) == 1:
                     customer_id = matches[0].id
             if customer_id is not None:
-                customer = session.get(Customer, customer_id)
+                # Unknown, or outside a partner user's customers: answered alike.
+                customer = sellable_customer(session, principal=principal, customer_id=customer_id)
                 if customer is None:
                     errors.append(ErrorDetail("customer", "no such customer"))
                 else:
