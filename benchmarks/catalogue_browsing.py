@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import statistics
 import tempfile
 import time
 import uuid
@@ -32,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _measure import measure
 from fastapi import FastAPI
 from sqlalchemy import insert, text
 
@@ -205,30 +205,6 @@ def build(factory: Any) -> dict[str, uuid.UUID]:
         "typical_partner": partners[7],
         "token": token,  # type: ignore[dict-item]
     }
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(at(0.95), 2),
-        "p99": round(at(0.99), 2),
-    }
-
-
-def measure(call: Callable[[], Any], count: int, warmup: int = 10) -> dict[str, float]:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
 
 
 def http_get(client: TestClient, url: str, expected_items: int | None = None) -> Callable[[], Any]:

@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _measure import percentiles
 from qualification import POQ, build
 
 from salesdev.db.migrate import upgrade
@@ -83,21 +83,6 @@ def tree_cpu_seconds(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    if not ordered:
-        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(at(0.95), 2),
-        "p99": round(at(0.99), 2),
-    }
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -245,6 +230,21 @@ def http_request(method: str, path: str, port: int, token: str, body: bytes = b"
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
+def _start_profiler(target: str, pid: int, seconds: float) -> subprocess.Popen[bytes] | None:
+    """``py-spy record`` of the server (and its workers) during the qualification phase,
+    written to ``target`` as collapsed stacks (one line per stack: ``frames count``)."""
+    if not target:
+        return None
+    spy = ROOT / ".venv" / "bin" / "py-spy"
+    command = [str(spy), "record", "--pid", str(pid), "--subprocesses", "--gil"]
+    command += ["--format", "raw", "--rate", "200", "--duration", str(int(seconds))]
+    return subprocess.Popen(
+        [*command, "--output", target],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def run(database_url: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     engine = make_engine(database_url)
     upgrade(engine)
@@ -322,6 +322,7 @@ def run(database_url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         results["healthz"] = phase(
             port, server.pid, healthz, expected=200, seconds=5, connections=args.connections
         )
+        profiler = _start_profiler(args.profile, server.pid, args.duration)
         results["qualification"] = phase(
             port,
             server.pid,
@@ -331,6 +332,8 @@ def run(database_url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
             connections=args.connections,
         )
         results["load_average_after"] = os.getloadavg()[0]
+        if profiler is not None:
+            profiler.wait(timeout=60)
     finally:
         server.terminate()
         try:
@@ -350,6 +353,12 @@ def main() -> None:
     parser.add_argument("--offerings", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="write a py-spy profile of the server's qualification phase to this file "
+        "(collapsed stacks; needs py-spy installed in the venv, not a dependency)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)

@@ -26,7 +26,6 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import tempfile
 import time
@@ -39,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _measure import measure
 from fastapi import FastAPI
 from sqlalchemy import insert, text
 
@@ -212,30 +212,6 @@ def build(factory: Any) -> dict[str, Any]:
         "rules": len(rules),
         "token": token,
     }
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(at(0.95), 2),
-        "p99": round(at(0.99), 2),
-    }
-
-
-def measure(call: Callable[[], Any], count: int, warmup: int = 10) -> dict[str, float]:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
 
 
 def start_server(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:

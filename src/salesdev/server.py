@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import salesdev
 from salesdev.api import install_api
+from salesdev.api.toolkit.routes import index_routes
 from salesdev.domains.notifications import start_dispatcher
 from salesdev.guards import RequestSizeLimit, SecurityHeaders
 from salesdev.jobs import start_job_runner
@@ -56,6 +57,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     install_api(app, runtime)
     install_console(app, runtime)
     _answer_unknown_pages_in_their_interface(app)
+    index_routes(app)  # the console's routers too (the API's are done by install_api)
     settings = runtime.settings
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, https_only=settings.environment == "production")

@@ -40,6 +40,7 @@ from salesdev.api.qualification import install_qualification, qualification_api
 from salesdev.api.sales_development import sales_development_api
 from salesdev.api.settlement import install_settlement
 from salesdev.api.toolkit import install_error_handlers, install_resources
+from salesdev.api.toolkit.routes import index_routes
 from salesdev.api.toolkit.security import install_security
 from salesdev.runtime import Runtime
 
@@ -82,6 +83,7 @@ def install_api(app: FastAPI, runtime: Runtime) -> None:
     identity = identity_api()
     install_resources(app, guard, identity)
     install_audit_verification(app, guard, identity)
+    index_routes(app)
 
 
 __all__ = ["install_api"]

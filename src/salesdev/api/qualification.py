@@ -20,15 +20,17 @@ Non-standard: each ``eligibilityUnavailabilityReason`` of a failed eligibility r
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
 import uuid
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from salesdev.api.actions import parse_instant
@@ -749,8 +751,23 @@ CREATE_SCHEMA: dict[str, Any] = {
 # database (SQLite) stays locked by a request that waits for the interpreter. A few at once
 # still overlap one's database round trips with another's computing. Measured: the same
 # throughput with a 99th percentile less than half (docs/qualification.md#performance).
+# The turn is waited for on the event loop, not in a worker thread: a thread blocked on a
+# lock must be woken (and contends for the interpreter) at every release, which cost as
+# much CPU as a tenth of the request under load.
 CONCURRENT_QUALIFICATIONS = 3
-_ADMIT = threading.BoundedSemaphore(CONCURRENT_QUALIFICATIONS)
+_ADMISSION: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _admission() -> asyncio.Semaphore:
+    """The running event loop's semaphore (one per loop: a server has one; tests may
+    start several, one after the other)."""
+    loop = asyncio.get_running_loop()
+    semaphore = _ADMISSION.get(loop)
+    if semaphore is None:
+        semaphore = _ADMISSION[loop] = asyncio.Semaphore(CONCURRENT_QUALIFICATIONS)
+    return semaphore
 
 
 def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
@@ -783,11 +800,12 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
             }
         },
     )
-    def create_product_offering_qualification(
+    async def create_product_offering_qualification(
         request: Request, call: ApiCall = writing, body: JsonBody = Depends(read_body)
     ) -> Response:
-        with _ADMIT:
-            return _create(request, call, body)
+        async with _admission():
+            response: Response = await run_in_threadpool(_create, request, call, body)
+            return response
 
     def _create(request: Request, call: ApiCall, body: JsonBody) -> Response:
         wanted = parse_request(body.require(JSON))

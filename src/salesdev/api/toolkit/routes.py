@@ -13,7 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from sqlalchemy.orm import Session
+from starlette._utils import get_route_path
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
 
 from salesdev.api.toolkit.http import (
     JsonBody,
@@ -307,3 +310,65 @@ def _filter_parameters(names: list[str]) -> list[dict[str, Any]]:
         }
         for name in names
     ]
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+_GUARDED = "_salesdev_prefix_guard"
+
+
+def index_routes(app: FastAPI) -> None:
+    """Let each included router refuse, with one string comparison, a path none of its
+    routes can match.
+
+    FastAPI tries the app's included routers one after the other, and each tries all of its
+    routes (regular expressions) before saying "no": a request to an API installed late
+    went through some 200 route tests (measured: ~0.2 ms of CPU, 14 % of a qualification
+    POST's server time). Every route's path starts with its literal part (what precedes
+    the first ``{``), so a path that starts with none of a router's literal parts matches
+    none of its routes, not even partially (wrong method). Order, routes, OpenAPI document
+    and answers stay exactly as they were; only the refusal is faster. Call once every
+    route is installed; calling again guards only routers not guarded yet.
+    """
+    for route in app.router.routes:
+        if getattr(route, _GUARDED, False):
+            continue
+        prefixes = _literal_prefixes(route)
+        if prefixes and "/" not in prefixes:
+            _guard(route, prefixes)
+
+
+def _literal_prefixes(route: Any) -> tuple[str, ...]:
+    """The literal starts of the router's paths (none that another one starts), or ()
+    when not every path is known (then the router is left as it is)."""
+    contexts = getattr(route, "effective_route_contexts", None)
+    if not callable(contexts):
+        return ()  # a plain route: it tests its own path once
+    literals = set()
+    for context in contexts():
+        path_format = getattr(context.starlette_route, "path_format", None) or getattr(
+            context, "path_format", None
+        )
+        if not isinstance(path_format, str) or not path_format.startswith("/"):
+            return ()
+        literals.add(path_format.split("{", 1)[0])
+    kept: list[str] = []
+    for literal in sorted(literals, key=len):
+        if not literal.startswith(tuple(kept)):
+            kept.append(literal)
+    return tuple(kept)
+
+
+def _guard(route: Any, prefixes: tuple[str, ...]) -> None:
+    matches = route.matches
+
+    def prefix_matches(scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] in ("http", "websocket") and not get_route_path(scope).startswith(
+            prefixes
+        ):
+            return Match.NONE, {}
+        result: tuple[Match, Scope] = matches(scope)
+        return result
+
+    route.matches = prefix_matches
+    setattr(route, _GUARDED, True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, event, inspect, select, update
+from sqlalchemy import Select, Table, bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import NotFound
@@ -101,19 +101,31 @@ def record_event(
     )
 
 
+_HEAD = cast(Table, AuditChainHead.__table__)
+# Built once (each append only binds values): building a statement costs CPU on every call.
+# The no-op UPDATE takes the row lock (PostgreSQL; SQLite: the database's write lock) and
+# RETURNING reads the head under it, in one statement (SQLite >= 3.35).
+_LOCK_AND_READ_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_sequence=_HEAD.c.last_sequence)
+    .returning(_HEAD.c.last_sequence, _HEAD.c.last_hash)
+)
+_INSERT_EVENTS = cast(Table, AuditEvent.__table__).insert()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash"))
+)
+
+
 def _append(session: Session, entries: list[dict[str, Any]], *, now: datetime | None) -> None:
     if not entries:
         return
     occurred_at = now or datetime.now(UTC)
     connection = session.connection()
-    head = cast(Table, AuditChainHead.__table__)
     # Lock the chain head first: concurrent appends queue here instead of forking the chain.
-    connection.execute(
-        update(head).where(head.c.id == 1).values(last_sequence=head.c.last_sequence)
-    )
-    sequence, previous = connection.execute(
-        select(head.c.last_sequence, head.c.last_hash).where(head.c.id == 1)
-    ).one()
+    sequence, previous = connection.execute(_LOCK_AND_READ_HEAD).one()
     rows = []
     for entry in entries:
         sequence += 1
@@ -133,10 +145,8 @@ def _append(session: Session, entries: list[dict[str, Any]], *, now: datetime | 
         row["hash"] = event_hash(previous_hash=previous, content=_content(row))
         previous = row["hash"]
         rows.append(row)
-    connection.execute(cast(Table, AuditEvent.__table__).insert(), rows)
-    connection.execute(
-        update(head).where(head.c.id == 1).values(last_sequence=sequence, last_hash=previous)
-    )
+    connection.execute(_INSERT_EVENTS, rows)
+    connection.execute(_MOVE_HEAD, {"new_sequence": sequence, "new_hash": previous})
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:
