@@ -6,7 +6,8 @@ period approval and payout batches (task-style routes under ``/salesDevelopment/
   default, the PDF with ``Accept: application/pdf`` and the CSV with ``Accept: text/csv``.
 - ``compensationDispute``: raise and comment (``statements`` write), read its history;
   ``.../transition`` (investigating, resolved with an amount, rejected) needs
-  ``compensation`` write.
+  ``compensation`` write. The hub announces ``CompensationDisputeCreateEvent`` when one
+  is raised and ``CompensationDisputeStateChangeEvent`` on each transition.
 - ``compensationAdjustment``, ``compensationDraw``, ``compensationHold``,
   ``compensationPeriod`` and ``payoutBatch`` (family ``compensation``); the accounts
   payable file of a batch carries bank details and needs ``payouts`` read.
@@ -22,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from starlette.responses import Response
 
+from salesdev.analytics.compensation_runs import run_lineage
 from salesdev.api.actions import (
     Field,
     body_schema,
@@ -43,6 +45,7 @@ from salesdev.api.toolkit.routes import IF_MATCH_HELP
 from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.periods import Period
+from salesdev.core.settings import Settings
 from salesdev.db.models.settlement import (
     CompensationAdjustment,
     CompensationDispute,
@@ -53,7 +56,7 @@ from salesdev.db.models.settlement import (
     SettlementPeriod,
 )
 from salesdev.domains.access import Family
-from salesdev.domains.notifications import format_datetime
+from salesdev.domains.notifications import format_datetime, publish_event
 from salesdev.domains.settlement import (
     DisputeStatus,
     Statement,
@@ -90,6 +93,7 @@ from salesdev.domains.settlement import (
     statement_pdf,
     transition_dispute,
 )
+from salesdev.domains.settlement.ledger import LedgerLine
 from salesdev.domains.settlement.periods import ACTIONS
 
 PDF, CSV = "application/pdf", "text/csv"
@@ -145,6 +149,70 @@ def render_summary(base: str, summary: StatementSummary) -> dict[str, Any]:
     }
 
 
+def render_line(base: str, s: Statement, line: LedgerLine) -> dict[str, Any]:
+    """A statement line with its rule trace; ``href`` is its drill-down (with the events)."""
+    return {
+        "key": line.key,
+        "href": f"{base}/compensationStatement/{s.id}/line/{line.key}",
+        "componentId": line.component_id,
+        "componentKind": line.component_kind,
+        "productFamily": line.product_family,
+        "basis": line.basis,
+        "measure": line.measure,
+        "eventCount": line.event_count,
+        "quota": line.quota,
+        "attainment": None
+        if line.attainment is None
+        else line.attainment.quantize(Decimal("0.000001")),
+        "tier": line.tier,
+        "rate": line.rate,
+        "unitAmount": line.unit_amount,
+        "gated": line.gated,
+        "capped": line.capped,
+        "floored": line.floored,
+        "amount": _money(line.amount, line.currency),
+        "planCode": line.plan_code,
+        "planVersion": line.plan_version,
+        "runId": str(line.run_id),
+    }
+
+
+# Lineage columns that repeat what the line already says (the basis is filtered on).
+_LINEAGE_HIDDEN = frozenset(
+    {"payee_kind", "payee_id", "component_key", "component_id", "plan_code", "basis",
+     "product_family_code"}
+)  # fmt: skip
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def line_events(
+    settings: Settings, s: Statement, line: LedgerLine, *, offset: int, limit: int
+) -> list[dict[str, Any]] | None:
+    """A page of the sales events behind ``line`` (by event id) from its run's lineage;
+    None when that run kept no lineage."""
+    try:
+        table = run_lineage(
+            settings,
+            run_id=line.run_id,
+            payee_id=s.payee.id,
+            component_id=line.component_id,
+            product_family=line.product_family,
+            limit=limit,
+            offset=offset,
+        )
+    except NotFound:
+        return None
+    return [
+        {_camel(key): value for key, value in row.items() if key not in _LINEAGE_HIDDEN}
+        for row in table.to_pylist()
+        if row.get("basis", line.basis) == line.basis
+    ]
+
+
 def render_statement(base: str, s: Statement) -> dict[str, Any]:
     c = s.currency
     return {
@@ -160,32 +228,7 @@ def render_statement(base: str, s: Statement) -> dict[str, Any]:
             "name": s.payee.name,
             "@referredType": "SalesPerson" if s.payee.kind == "sales_person" else "Partner",
         },
-        "line": [
-            {
-                "key": line.key,
-                "componentId": line.component_id,
-                "componentKind": line.component_kind,
-                "productFamily": line.product_family,
-                "basis": line.basis,
-                "measure": line.measure,
-                "eventCount": line.event_count,
-                "quota": line.quota,
-                "attainment": None
-                if line.attainment is None
-                else line.attainment.quantize(Decimal("0.000001")),
-                "tier": line.tier,
-                "rate": line.rate,
-                "unitAmount": line.unit_amount,
-                "gated": line.gated,
-                "capped": line.capped,
-                "floored": line.floored,
-                "amount": _money(line.amount, line.currency),
-                "planCode": line.plan_code,
-                "planVersion": line.plan_version,
-                "runId": str(line.run_id),
-            }
-            for line in s.lines
-        ],
+        "line": [render_line(base, s, line) for line in s.lines],
         "adjustment": [render_adjustment(base, a) for a in s.adjustments],
         "draw": [
             {
@@ -400,6 +443,19 @@ def _id(raw: str, *, location: str) -> uuid.UUID:
         raise InvalidInput("Invalid body", [ErrorDetail(location, "expected a UUID")]) from None
 
 
+def _publish_dispute(call: ApiCall, api: ApiSpec, event: str, body: dict[str, Any]) -> None:
+    """A dispute event for the hub's listeners, in the transaction of the change (outbox)."""
+    if api.events:
+        publish_event(
+            call.session,
+            api=api.name,
+            resource_type="compensationDispute",
+            event_type=f"CompensationDispute{event}",
+            resource=body,
+            now=call.now,
+        )
+
+
 def install_settlement(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     base_path = api.base_path
     router = APIRouter(tags=["CompensationSettlement"])
@@ -491,6 +547,46 @@ def install_settlement(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
             )
         return TmfJSONResponse(render_statement(base(request), statement))
 
+    @router.get(
+        f"{base_path}/compensationStatement/{{id}}/line/{{key:path}}",
+        summary="Drill-down of a statement line: its rule trace, disputes and the events behind it",
+        response_class=TmfJSONResponse,
+        responses=answer("The line", OBJECT, 400, 404),
+    )
+    def read_compensation_statement_line(
+        request: Request,
+        id: str,
+        key: str,
+        call: ApiCall = statements_read,
+        offset: str | None = Query(None, description="First event of the page (0)"),
+        limit: str | None = Query(None, description="Events per page (100, at most 1000)"),
+    ) -> Response:
+        refuse_unknown_parameters(request, ("offset", "limit"))
+        start = parse_count(offset, location="offset", default=0, high=10**9)
+        size = parse_count(limit, location="limit", default=100, high=1000)
+        # The same scope as the statement: someone else's statement (and line) is a 404.
+        statement = get_statement(call.session, principal=call.principal, statement=id)
+        line = statement.line(key)
+        events = line_events(guard.runtime.settings, statement, line, offset=start, limit=size)
+        here = base(request)
+        return TmfJSONResponse(
+            {
+                **render_line(here, statement, line),
+                "@type": "CompensationStatementLine",
+                "statement": {
+                    "id": statement.id,
+                    "href": f"{here}/compensationStatement/{statement.id}",
+                },
+                "dispute": [
+                    render_dispute(here, d)
+                    for d in statement.disputes
+                    if f"{d.component_id}/{d.product_family or '-'}/{d.basis}" == key
+                ],
+                "lineageKept": events is not None,
+                "event": events or [],
+            }
+        )
+
     # --- disputes ------------------------------------------------------------------------
 
     @router.get(
@@ -535,9 +631,9 @@ def install_settlement(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
                 subject=given["subject"],
                 now=call.now,
             )
-        return TmfJSONResponse(
-            render_dispute(base(request), dispute), status_code=201, headers=etag_headers(dispute)
-        )
+        rendered = render_dispute(base(request), dispute)
+        _publish_dispute(call, api, "CreateEvent", rendered)
+        return TmfJSONResponse(rendered, status_code=201, headers=etag_headers(dispute))
 
     @router.get(
         f"{base_path}/compensationDispute/{{id}}",
@@ -623,9 +719,9 @@ def install_settlement(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
                 now=call.now,
                 expected_version=expected_version(if_match, dispute, label="Dispute"),
             )
-        return TmfJSONResponse(
-            render_dispute(base(request), dispute), headers=etag_headers(dispute)
-        )
+        rendered = render_dispute(base(request), dispute)
+        _publish_dispute(call, api, "StateChangeEvent", rendered)
+        return TmfJSONResponse(rendered, headers=etag_headers(dispute))
 
     # --- adjustments, draws, holds -------------------------------------------------------
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from salesdev.demo.calendar import Window
 from salesdev.demo.catalogue import OFFERINGS, OfferingSpec
+from salesdev.demo.compensation import DEALERS_PLAN
 from salesdev.demo.geography import FIRST_NAMES, LAST_NAMES
 from salesdev.demo.reference import (
     CHANNEL_KINDS,
@@ -323,7 +324,7 @@ def _onboard_partly(session: Session, partner: Row, *, stage: int, now: datetime
         terms={
             "name": f"{partner['name']} wholesale agreement",
             "validFor": {"startDateTime": start.isoformat(), "endDateTime": None},
-            "commissionScheduleRef": "WHOLESALE-STD",
+            "commissionScheduleRef": DEALERS_PLAN,
             "discountAllowances": {"MOBILE_PREPAID": "12"},
             "paymentTermsDays": 30,
             "clauses": {"brand": "The reseller sells under its own brand."},
@@ -382,7 +383,8 @@ def _terms(partner: Row, window: Window, *, valid_from: datetime) -> dict[str, A
     return {
         "name": f"{partner['name']} {kind.replace('_', ' ')} agreement",
         "validFor": {"startDateTime": valid_from.isoformat(), "endDateTime": None},
-        "commissionScheduleRef": f"{kind.upper().replace('_', '-')}-{partner['tier'].upper()}",
+        # The schedule is the plan that pays the partner (its channel's assignment).
+        "commissionScheduleRef": DEALERS_PLAN,
         "discountAllowances": allowances,
         "volumeCommitments": commitments,
         "paymentTermsDays": PAYMENT_TERMS_BY_TYPE.get(kind, 30),

@@ -47,7 +47,8 @@ from salesdev.db.models import (
 )
 from salesdev.demo.calendar import MONTHS, Window
 from salesdev.demo.channel_setup import wire_channels
-from salesdev.demo.compensation import setup_demo_compensation
+from salesdev.demo.compensation import setup_demo_compensation, setup_demo_splits
+from salesdev.demo.customer_partners import assign_customer_partners
 from salesdev.demo.eligibility import load_eligibility_rules
 from salesdev.demo.guidance import load_recommendation_rules
 from salesdev.demo.installed_base import load_installed_base
@@ -160,8 +161,9 @@ def load_demo(
     _insert_reference(
         session, reference, now=now, report=lambda done, message: report(done, total, message)
     )
-    wiring = wire_channels(session, reference=reference, window=window, seed=seed, now=now)
+    # The plans first: the channel agreements name one as their commission schedule.
     setup_demo_compensation(session, now=now, first_period=window.first, last_period=window.last)
+    wiring = wire_channels(session, reference=reference, window=window, seed=seed, now=now)
     load_installed_base(session, reference=reference, seed=seed, now=now)
     load_recommendation_rules(session, valid_from=window.first.start, now=now)
     load_eligibility_rules(session, valid_from=window.first.start, now=now)
@@ -183,6 +185,8 @@ def load_demo(
                     total,
                     f"Sales events: {chunk} of {generator.chunks} batches",
                 )
+        # A few split orders of the last month, so its run credits them.
+        setup_demo_splits(session, event_store_dir=staging, period=window.last, now=now)
         # The last complete month calculated, with an adjustment and a dispute to settle.
         setup_demo_settlement(
             session,
@@ -191,6 +195,8 @@ def load_demo(
             period=window.last,
             now=now,
         )
+        # A partner user's customers: those its partner won (docs/security.md).
+        assign_customer_partners(session, event_store_dir=staging)
         # The personas are bound to who sold most, so the logins come after the events.
         logins = create_demo_users(session, now=now, event_store_dir=staging)
         report(total - 1, total, "Demo logins")

@@ -15,6 +15,7 @@ from salesdev.db.query import ListQuery
 from salesdev.domains.access import Role
 from salesdev.domains.agreements import (
     FieldDifference,
+    commission_plan,
     create_agreement,
     diff_versions,
     get_agreement,
@@ -48,6 +49,7 @@ def at(hours: int) -> datetime:
 def partner(session: Session) -> Any:
     b.family(session, "FIBRE")
     b.family(session, "MOBILE", "mobile")
+    b.commission_plan(session, "DEALER-STD-2027")
     return b.partner(session, "ACME", b.channel(session).id)
 
 
@@ -412,3 +414,105 @@ def test_changes_are_in_the_audit_trail(session: Session, partner: Any) -> None:
     ]
     assert events[0][3]["status"] == "draft"
     assert events[3][3] == {"status": "terminated", "latest_version": 2}
+
+
+# --- commission schedules resolve to compensation plans -----------------------------------
+
+
+def test_an_agreement_resolves_its_commission_schedule_to_a_plan(
+    session: Session, agreement: ChannelAgreement
+) -> None:
+    plan = commission_plan(session, agreement)
+    assert plan is not None
+    assert (plan.code, plan.name) == ("DEALER-STD-2027", "Plan DEALER-STD-2027")
+
+
+def test_a_commission_schedule_that_names_no_plan_is_refused_and_nothing_is_written(
+    session: Session, partner: Any
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        create_agreement(
+            session,
+            principal=CARLA,
+            partner_id=partner.id,
+            terms={**TERMS, "commissionScheduleRef": "DEALER-GOLD"},
+            now=T,
+        )
+    assert caught.value.code == "SDV-400"
+    assert str(caught.value.message) == (
+        "The commission schedule 'DEALER-GOLD' is not a compensation plan"
+    )
+    assert [(d.location, d.message) for d in caught.value.details] == [
+        (
+            "commissionScheduleRef",
+            "no compensation plan with code 'DEALER-GOLD'; give the code of a plan",
+        )
+    ]
+    assert session.scalar(select(func.count()).select_from(ChannelAgreement)) == 0
+
+
+def test_an_unknown_schedule_is_reported_with_the_other_problems_of_the_terms(
+    session: Session, partner: Any
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        create_agreement(
+            session,
+            principal=CARLA,
+            partner_id=partner.id,
+            terms={**TERMS, "commissionScheduleRef": "DEALER-GOLD", "paymentTermsDays": 400},
+            now=T,
+        )
+    assert [(d.location, d.message) for d in caught.value.details] == [
+        ("paymentTermsDays", "expected a whole number of days, 0 to 365"),
+        (
+            "commissionScheduleRef",
+            "no compensation plan with code 'DEALER-GOLD'; give the code of a plan",
+        ),
+    ]
+    assert session.scalar(select(func.count()).select_from(ChannelAgreement)) == 0
+
+
+def test_a_revision_to_an_unknown_schedule_is_refused_and_the_terms_stay(
+    session: Session, agreement: ChannelAgreement
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        revise_agreement(
+            session,
+            principal=CARLA,
+            agreement_id=agreement.id,
+            changes={"commissionScheduleRef": "NO-SUCH-PLAN"},
+            now=at(1),
+        )
+    assert [d.location for d in caught.value.details] == ["commissionScheduleRef"]
+    assert (agreement.latest_version, agreement.commission_schedule_ref) == (1, "DEALER-STD-2027")
+    b.commission_plan(session, "DEALER-GOLD")
+    revise_agreement(
+        session,
+        principal=CARLA,
+        agreement_id=agreement.id,
+        changes={"commissionScheduleRef": "DEALER-GOLD"},
+        now=at(2),
+    )
+    assert (agreement.latest_version, agreement.commission_schedule_ref) == (2, "DEALER-GOLD")
+    assert commission_plan(session, agreement).code == "DEALER-GOLD"  # type: ignore[union-attr]
+
+
+def test_terms_saved_before_schedules_were_checked_cannot_be_approved(
+    session: Session, agreement: ChannelAgreement
+) -> None:
+    # Given an agreement whose schedule names no plan (written before the check existed)
+    _move(session, agreement, "in_negotiation", 1, who=CARLA)
+    agreement.commission_schedule_ref = "LEGACY-GOLD"
+    session.flush()
+    # When another user approves it, then the move is refused on the schedule
+    with pytest.raises(RuleViolation) as caught:
+        _move(session, agreement, "approved", 2)
+    assert caught.value.code == "SDV-422"
+    assert [(d.location, d.message) for d in caught.value.details] == [
+        (
+            "commissionScheduleRef",
+            "no compensation plan with code 'LEGACY-GOLD'; give the code of a plan",
+        )
+    ]
+    assert (agreement.status, agreement.latest_version) == ("in_negotiation", 2)
+    assert commission_plan(session, agreement) is None

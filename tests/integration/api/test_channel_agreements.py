@@ -33,7 +33,13 @@ def partners(client: TestClient) -> dict[str, dict[str, Any]]:
         f"{BASE}/salesChannel",
         json={"code": "DLR", "name": "Dealers", "channelType": "franchise_dealer"},
     ).json()
-    found = {"channel": channel}
+    plan = client.post(
+        f"{BASE}/compensationPlan",
+        json={"code": "DEALER-STD-2027", "name": "Dealers 2027", "payeeType": "partner",
+              "currency": "EUR"},
+    )  # fmt: skip
+    assert plan.status_code == 201, plan.text
+    found = {"channel": channel, "plan": plan.json()}
     for code in ("ACME", "RIVAL"):
         found[code] = client.post(
             f"{BASE}/partner",
@@ -78,7 +84,9 @@ def test_an_agreement_is_created_with_canonical_terms_and_listed(
 ) -> None:
     created = create(anonymous, partners["ACME"], carla)
     assert {
-        k: v for k, v in created.items() if k not in ("id", "href", "@schemaLocation", "partner")
+        k: v
+        for k, v in created.items()
+        if k not in ("id", "href", "@schemaLocation", "partner", "commissionSchedule")
     } == {
         "@type": "ChannelAgreement",
         "@baseType": "Agreement",
@@ -92,6 +100,13 @@ def test_an_agreement_is_created_with_canonical_terms_and_listed(
         "lastUpdate": "2026-10-15T09:30:00Z",
     }
     assert created["partner"]["name"] == "Acme"
+    plan = partners["plan"]
+    assert created["commissionSchedule"] == {
+        "id": plan["id"],
+        "href": plan["href"],
+        "name": "Dealers 2027",
+        "@referredType": "CompensationPlan",
+    }
     assert anonymous.get(created["href"], headers=carla).json() == created
     listed = anonymous.get(
         f"{BASE}/channelAgreement?partner.id={partners['ACME']['id']}&status=draft", headers=carla
@@ -129,6 +144,32 @@ def test_bad_terms_are_a_400_naming_each_path_and_nothing_is_written(
     )
     assert both.status_code == 400
     assert both.json()["details"][0]["location"] == "partner"
+    unknown = anonymous.post(
+        f"{BASE}/channelAgreement",
+        json={**TERMS, "partner": {"id": partners["ACME"]["id"]},
+              "commissionScheduleRef": "DEALER-GOLD"},
+        headers=carla,
+    )  # fmt: skip
+    assert unknown.status_code == 400
+    assert (unknown.json()["code"], unknown.json()["details"]) == (
+        "SDV-400",
+        [
+            {
+                "location": "commissionScheduleRef",
+                "message": "no compensation plan with code 'DEALER-GOLD'; give the code of a plan",
+            }
+        ],
+    )
+    set_by_server = anonymous.post(
+        f"{BASE}/channelAgreement",
+        json={**TERMS, "partner": {"id": partners["ACME"]["id"]},
+              "commissionSchedule": {"id": partners["plan"]["id"]}},
+        headers=carla,
+    )  # fmt: skip
+    assert set_by_server.status_code == 400
+    assert set_by_server.json()["details"] == [
+        {"location": "commissionSchedule", "message": "is set by the server"}
+    ]
     assert versions(runtime) == 0
 
 

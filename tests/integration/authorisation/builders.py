@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from salesdev.core.errors import NotFound
 from salesdev.db.models import ProductOffering, ProductOfferingBundleItem
 from salesdev.domains.access import SYSTEM, Principal, Role
 from salesdev.domains.catalog import OfferingInput, PriceInput, add_price, create_offering
@@ -114,6 +115,17 @@ def bundle_item(
     session.flush()
 
 
+def commission_plan(session: Session, code: str = "DEALER-STD") -> Any:
+    """The compensation plan an agreement's commission schedule names (created once)."""
+    from salesdev.domains.compensation import create_plan, find_plan
+
+    try:
+        return find_plan(session, principal=SYSTEM, code=code)
+    except NotFound:
+        return create_plan(session, principal=SYSTEM, code=code, name=f"Plan {code}",
+                           payee_type="partner", currency="EUR", now=SETUP)  # fmt: skip
+
+
 def approved_agreement(session: Session, partner_id: uuid.UUID, *, now: datetime) -> Any:
     """A partner agreement written by one channel manager and approved by another."""
     from salesdev.domains.agreements import create_agreement, transition_agreement
@@ -125,6 +137,7 @@ def approved_agreement(session: Session, partner_id: uuid.UUID, *, now: datetime
         "commissionScheduleRef": "DEALER-STD",
         "paymentTermsDays": 30,
     }
+    commission_plan(session, "DEALER-STD")
     agreement = create_agreement(
         session, principal=author, partner_id=partner_id, terms=terms, now=now
     )

@@ -27,6 +27,7 @@ from salesdev.db.models import (
     ProductOffering,
     SalesChannel,
 )
+from salesdev.db.models.compensation import CompensationPlan
 from salesdev.demo import DemoSummary, load_demo
 from salesdev.demo.calendar import Window
 from salesdev.domains.partners import parse_iban
@@ -164,9 +165,9 @@ def test_three_applicants_are_in_progress_and_not_yet_allowed_to_sell(
         .order_by(Partner.code)
     ).all()
     assert [(kind, status, case.state, case.requested_state) for kind, status, case in rows] == [
-        ("dealer", "suspended", "due_diligence", "agreement_negotiation"),
-        ("franchisee", "suspended", "due_diligence", None),
-        ("wholesale_reseller", "suspended", "agreement_negotiation", None),
+        ("dealer", "onboarding", "due_diligence", "agreement_negotiation"),
+        ("franchisee", "onboarding", "due_diligence", None),
+        ("wholesale_reseller", "onboarding", "agreement_negotiation", None),
     ]
     franchisee_case = rows[1][2]
     checked = session.scalars(
@@ -197,7 +198,13 @@ def test_agreements_are_active_for_on_boarded_partners_and_one_is_in_negotiation
         .order_by(Partner.code)
     )
     assert master is not None
-    assert master.commission_schedule_ref == "MASTER-AGENT-GOLD"
+    # The schedule resolves to the demo plan that pays the partners of its channel.
+    assert master.commission_schedule_ref == "DEALER-STD"
+    assert {a.commission_schedule_ref for a in session.scalars(select(ChannelAgreement))} == {
+        "DEALER-STD"
+    }
+    payee_type = select(CompensationPlan.payee_type).where(CompensationPlan.code == "DEALER-STD")
+    assert session.scalar(payee_type) == "partner"
     versions = session.scalars(
         select(ChannelAgreementVersion)
         .where(ChannelAgreementVersion.agreement_id == master.id)

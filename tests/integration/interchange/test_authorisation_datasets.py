@@ -245,6 +245,7 @@ def test_channel_agreements_export_the_current_terms_and_cannot_be_imported(
     database: Database, world: dict[str, Any], tmp_path: Path
 ) -> None:
     with unit_of_work(database.session_factory) as session:
+        b.commission_plan(session, "DEALER-STD")
         create_agreement(
             session,
             principal=SYSTEM,

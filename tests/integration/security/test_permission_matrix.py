@@ -35,6 +35,7 @@ from salesdev.domains.partners import add_partner_contact, set_payout_details
 from salesdev.runtime import Runtime
 from tests.conftest import T0
 from tests.integration.api.conftest import BASE, IDENTITY, TestClient, bearer, new_token
+from tests.integration.authorisation.builders import commission_plan
 from tests.integration.security.conftest import World
 
 CATALOG = "/tmf-api/productCatalogManagement/v4"
@@ -135,6 +136,7 @@ EXPECTED: dict[str, Family | None] = {
     # (statements); moving a dispute and everything else is sales operations' (compensation).
     f"{BASE}/compensationStatement": Family.STATEMENTS,
     f"{BASE}/compensationStatement/{{id}}": Family.STATEMENTS,
+    f"{BASE}/compensationStatement/{{id}}/line/{{key}}": Family.STATEMENTS,
     f"{BASE}/compensationDispute": Family.STATEMENTS,
     f"{BASE}/compensationDispute/{{id}}": Family.STATEMENTS,
     f"{BASE}/compensationDispute/{{id}}/history": Family.STATEMENTS,
@@ -268,6 +270,7 @@ def partnering_rows(runtime: Runtime, world: World) -> dict[str, str]:
             now=T0,
         )
         case = open_onboarding_case(session, principal=SYSTEM, partner_id=world.ids["P1"], now=T0)
+        commission_plan(session, "STD")
         agreement = create_agreement(
             session,
             principal=SYSTEM,
@@ -427,7 +430,7 @@ def qualification_rows(runtime: Runtime, world: World) -> dict[str, str]:
 
 
 # Values for the other placeholders of item paths.
-SUB_ROWS = {"{code}": "credit_check", "{n}": "1"}
+SUB_ROWS = {"{code}": "credit_check", "{n}": "1", "{key}": "revenue/-/revenue"}
 
 
 def url_for(path: str, rows: dict[str, str]) -> str:

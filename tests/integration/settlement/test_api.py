@@ -7,13 +7,18 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
-from salesdev.api.sales_development import sales_development_api
+from salesdev.api.sales_development import API_NAME, sales_development_api
 from salesdev.api.settlement import install_settlement
 from salesdev.api.toolkit import install_error_handlers
 from salesdev.api.toolkit.security import install_security
+from salesdev.db.models import HubSubscription, OutboxDelivery
 from salesdev.db.session import unit_of_work
+from salesdev.domains.access import SYSTEM
+from salesdev.domains.notifications import subscribe
 from salesdev.runtime import Runtime
+from tests.conftest import T0
 from tests.integration.api.conftest import BASE, TestClient, bearer, make_client, user_token
 from tests.integration.settlement.builders import build_world, line, write_ledger
 
@@ -146,3 +151,84 @@ def test_bad_input_names_each_field(anonymous: TestClient, runtime: Runtime) -> 
     assert locations == ["amount", "period", "reason"]
     listing = anonymous.get(f"{BASE}/compensationAdjustment", headers=bearer(s["ops"]))
     assert listing.json() == []
+
+
+def test_the_hub_announces_a_raised_dispute_and_each_change_of_its_status(
+    anonymous: TestClient, runtime: Runtime
+) -> None:
+    # Given a listener of every event and one of state changes only
+    s = seed(runtime)
+    ann, ops = bearer(s["ann_token"]), bearer(s["ops"])
+    with unit_of_work(runtime.session_factory) as session:
+        for query in ("", "eventType=CompensationDisputeStateChangeEvent"):
+            subscribe(session, principal=SYSTEM, api=API_NAME,
+                      callback="http://127.0.0.1:9/listener", query=query, now=T0)  # fmt: skip
+    # When the rep raises a dispute, comments, and sales operations investigate then reject it
+    raised = anonymous.post(
+        f"{BASE}/compensationDispute",
+        headers=ann,
+        json={"statementId": f"2026-10_{s['ann']}", "line": "revenue/FIBRE/revenue",
+              "subject": "Missing order"},
+    ).json()  # fmt: skip
+    anonymous.post(f"{raised['href']}/comment", headers=ann, json={"text": "ORD-9"})
+    for move in ({"toStatus": "investigating"}, {"toStatus": "rejected", "comment": "Paid in 09"}):
+        assert anonymous.post(f"{raised['href']}/transition", headers=ops, json=move).is_success
+    # Then the outbox holds a create event and a state change per move, carrying the dispute
+    with runtime.session_factory() as session:
+        rows = session.execute(
+            select(OutboxDelivery.event_type, OutboxDelivery.payload, HubSubscription.query).join(
+                HubSubscription, HubSubscription.id == OutboxDelivery.subscription_id
+            )
+        ).all()
+    sent = sorted(
+        (kind, payload["event"]["compensationDispute"]["status"], query)
+        for kind, payload, query in rows
+    )
+    body = next(payload for kind, payload, _ in rows if kind.endswith("CreateEvent"))
+    assert sent == [
+        ("CompensationDisputeCreateEvent", "open", ""),
+        ("CompensationDisputeStateChangeEvent", "investigating", ""),
+        ("CompensationDisputeStateChangeEvent", "investigating",
+         "eventType=CompensationDisputeStateChangeEvent"),
+        ("CompensationDisputeStateChangeEvent", "rejected", ""),
+        ("CompensationDisputeStateChangeEvent", "rejected",
+         "eventType=CompensationDisputeStateChangeEvent"),
+    ]  # fmt: skip
+    assert body["event"]["compensationDispute"]["id"] == raised["id"]
+    assert body["event"]["compensationDispute"]["subject"] == "Missing order"
+
+
+def test_a_statement_line_drills_down_to_its_trace_for_its_payee_only(
+    anonymous: TestClient, runtime: Runtime
+) -> None:
+    # Given Ann's October statement (a ledger written without a run's lineage)
+    s = seed(runtime)
+    ann, bob, ops = (bearer(s[k]) for k in ("ann_token", "bob_token", "ops"))
+    sid = f"2026-10_{s['ann']}"
+    statement = anonymous.get(f"{BASE}/compensationStatement/{sid}", headers=ann).json()
+    href = statement["line"][0]["href"]
+    assert href == f"http://testserver{BASE}/compensationStatement/{sid}/line/revenue/FIBRE/revenue"
+    # When Ann opens the line, then she gets its rule trace, and no event lineage
+    line = anonymous.get(href, headers=ann)
+    assert line.status_code == 200, line.text
+    body = line.json()
+    assert {k: body[k] for k in ("@type", "key", "componentId", "basis", "measure", "rate")} == {
+        "@type": "CompensationStatementLine",
+        "key": "revenue/FIBRE/revenue",
+        "componentId": "revenue",
+        "basis": "revenue",
+        "measure": 1000.0,
+        "rate": 0.05,
+    }
+    assert (body["amount"], body["statement"]["id"]) == ({"unit": "EUR", "value": 100.0}, sid)
+    assert (body["lineageKept"], body["event"], body["dispute"]) == (False, [], [])
+    # And sales operations may open it too; Bob (another rep) gets a 404, as for a line
+    # that does not exist
+    assert anonymous.get(href, headers=ops).status_code == 200
+    assert anonymous.get(href, headers=bob).status_code == 404
+    missing = anonymous.get(f"{BASE}/compensationStatement/{sid}/line/bonus/-/revenue", headers=ann)
+    assert (missing.status_code, missing.json()["code"]) == (404, "SDV-404")
+    # Bad paging is a 400 naming the parameter
+    bad = anonymous.get(f"{href}?limit=0", headers=ann)
+    assert bad.status_code == 400
+    assert [d["location"] for d in bad.json()["details"]] == ["limit"]

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from salesdev.db.models import ChannelAgreement, ChannelAgreementVersion
+from salesdev.db.session import unit_of_work
 from salesdev.runtime import Runtime
+from tests.integration.authorisation.builders import commission_plan
 from tests.integration.web.channel_world import World, build_world
 from tests.integration.web.conftest import ConsoleClient, log_in, make_user
 from tests.integration.web.pages import body_rows, field_errors, main_text, table_rows, text
@@ -26,6 +28,14 @@ def _terms(world: World, **values: Any) -> dict[str, Any]:
         "clause_key": ["exclusivity"], "clause_text": ["No other operator's fibre in ACME shops."],
         **values,
     }  # fmt: skip
+
+
+def _world(runtime: Runtime) -> World:
+    """The channel world and the compensation plan the terms' commission schedule names."""
+    world = build_world(runtime, authorise=False)
+    with unit_of_work(runtime.session_factory) as session:
+        commission_plan(session, "DEALER-STD-2027")
+    return world
 
 
 def _counts(runtime: Runtime) -> tuple[int, int]:
@@ -45,7 +55,7 @@ def _create(client: ConsoleClient, world: World, **values: Any) -> str:
 def test_an_agreement_is_created_as_a_draft_with_its_terms(
     console: ConsoleClient, runtime: Runtime
 ) -> None:
-    world = build_world(runtime, authorise=False)
+    world = _world(runtime)
 
     href = _create(console, world)
     page = main_text(console.get(href).text)
@@ -55,6 +65,9 @@ def test_an_agreement_is_created_as_a_draft_with_its_terms(
     assert "Discount allowances FIBRE: 10 %; MOBILE: 5 %" in page
     assert "Volume commitments 2027-01: 100 committed, target 150" in page
     assert "Clauses exclusivity : No other operator's fibre in ACME shops." in page
+    assert "Commission schedule DEALER-STD-2027 (Plan DEALER-STD-2027)" in page
+    assert re.search(r'<a href="/compensation/plans/[0-9a-f-]{36}">DEALER-STD-2027</a>',
+                     console.get(href).text)  # fmt: skip
     assert listed == [["ACME dealer agreement 2027", "Partner Partner ACME (ACME)", "Draft",
                        "from 2027-01-01 00:00 UTC until 2028-01-01 00:00 UTC", "DEALER-STD-2027", "1"]]  # fmt: skip
 
@@ -62,7 +75,7 @@ def test_an_agreement_is_created_as_a_draft_with_its_terms(
 def test_bad_terms_are_shown_next_to_their_fields_and_nothing_is_created(
     console: ConsoleClient, runtime: Runtime
 ) -> None:
-    world = build_world(runtime, authorise=False)
+    world = _world(runtime)
 
     response = console.post("/agreements/new", data=_terms(
         world, name="", allowance_FIBRE="150", payment_days="thirty", valid_to="2026-01-01",
@@ -86,10 +99,25 @@ def test_bad_terms_are_shown_next_to_their_fields_and_nothing_is_created(
     assert _counts(runtime) == (0, 0)
 
 
+def test_a_commission_schedule_that_names_no_plan_is_shown_at_its_field(
+    console: ConsoleClient, runtime: Runtime
+) -> None:
+    world = _world(runtime)
+
+    response = console.post("/agreements/new", data=_terms(world, commission="DEALER-GOLD"))
+
+    assert response.status_code == 400
+    assert field_errors(response.text, "f-commission") == [
+        "no compensation plan with code 'DEALER-GOLD'; give the code of a plan"
+    ]
+    assert 'value="DEALER-GOLD"' in response.text
+    assert _counts(runtime) == (0, 0)
+
+
 def test_a_party_must_be_exactly_one_of_partner_and_channel(
     console: ConsoleClient, runtime: Runtime
 ) -> None:
-    world = build_world(runtime, authorise=False)
+    world = _world(runtime)
 
     response = console.post("/agreements/new", data=_terms(world, channel=str(world.channel)))
 
@@ -108,7 +136,7 @@ def _version(runtime: Runtime, href: str) -> str:
 def test_revising_creates_a_version_a_stale_revision_is_refused_and_versions_compare(
     console: ConsoleClient, runtime: Runtime
 ) -> None:
-    world = build_world(runtime, authorise=False)
+    world = _world(runtime)
     href = _create(console, world)
     form = console.get(f"{href}/revise").text
     opened_version = re.search(r'name="version" value="(\d+)"', form).group(1)  # type: ignore[union-attr]
@@ -142,7 +170,7 @@ def test_revising_creates_a_version_a_stale_revision_is_refused_and_versions_com
 def test_the_author_of_the_terms_cannot_approve_and_another_user_can(
     app: FastAPI, console: ConsoleClient, runtime: Runtime
 ) -> None:
-    world = build_world(runtime, authorise=False)
+    world = _world(runtime)
     href = _create(console, world)
     console.post(
         f"{href}/status", data={"to_status": "in_negotiation", "version": _version(runtime, href)}

@@ -3,6 +3,7 @@
 from salesdev.domains.agreements.diff import FieldDifference, diff_snapshots
 from salesdev.domains.agreements.service import (
     AGREEMENT_ATTRIBUTES,
+    commission_plan,
     create_agreement,
     diff_versions,
     get_agreement,
@@ -21,6 +22,7 @@ __all__ = [
     "TERM_FIELDS",
     "AgreementStatus",
     "FieldDifference",
+    "commission_plan",
     "create_agreement",
     "diff_snapshots",
     "diff_versions",

@@ -5,6 +5,11 @@ version holding the full snapshot, its author and time. Approval and activation 
 be done by someone other than the author of the terms in force (``terms_author``).
 A party has at most one active agreement, and two approved or active agreements of
 the same party never overlap in time.
+
+The commission schedule a version names (``commissionScheduleRef``) is the code of a
+compensation plan: saving a version, and approving or activating the agreement, refuse a
+code that names no plan (SDV-400 on create/revise, SDV-422 on a status move), so the
+agreement always resolves to the plan that pays under it (:func:`commission_plan`).
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from salesdev.db.models import (
     ProductFamily,
     SalesChannel,
 )
+from salesdev.db.models.compensation import CompensationPlan
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize, partner_rows_condition
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.agreements.diff import FieldDifference, diff_snapshots
 from salesdev.domains.agreements.terms import (
     TERM_FIELDS,
@@ -49,6 +56,7 @@ from salesdev.domains.agreements.workflow import (
     check_move,
     parse_status,
 )
+from salesdev.domains.compensation.plans import plan_code_exists
 
 _COMMENT_LENGTH = 2000
 
@@ -138,6 +146,15 @@ def diff_versions(
     )
 
 
+def commission_plan(session: Session, agreement: ChannelAgreement) -> CompensationPlan | None:
+    """The compensation plan the agreement's commission schedule names (None for an older
+    agreement saved before schedules were checked). Unscoped: the caller has read the
+    agreement; the plan itself stays behind the compensation permission."""
+    return session.scalar(
+        select(CompensationPlan).where(CompensationPlan.code == agreement.commission_schedule_ref)
+    )
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -156,7 +173,8 @@ def create_agreement(
     require_aware(now, location="now")
     comment = _comment(comment)
     party = _party(session, partner_id, channel_id)
-    clean = normalise_terms(terms, known_families=_families(session, terms))
+    clean = _validated_terms(session, terms)
+    _require_schedule(session, clean["commissionScheduleRef"], error=InvalidInput)
     agreement = ChannelAgreement(
         id=new_id(),
         partner_id=partner_id,
@@ -207,9 +225,10 @@ def revise_agreement(
     latest = _version(session, agreement, agreement.latest_version)
     current = {key: latest.snapshot[key] for key in TERM_FIELDS}
     merged = merge_patch(current, changes)
-    clean = normalise_terms(merged, known_families=_families(session, merged))
+    clean = _validated_terms(session, merged)
     if clean == current:
         return agreement
+    _require_schedule(session, clean["commissionScheduleRef"], error=InvalidInput)
     _apply_terms(agreement, clean)
     agreement.terms_author = principal.actor
     agreement.updated_at = now
@@ -243,6 +262,8 @@ def transition_agreement(
     check_move(current, target)
     if target in (AgreementStatus.APPROVED, AgreementStatus.ACTIVE):
         _refuse_own_terms(agreement, principal, target)
+        # Terms saved before schedules were checked must name a plan before they bind.
+        _require_schedule(session, agreement.commission_schedule_ref, error=RuleViolation)
         _lock_party(session, agreement)
         _refuse_overlap(session, agreement)
     if target is AgreementStatus.ACTIVE:
@@ -330,6 +351,40 @@ def _families(session: Session, terms: Mapping[str, Any]) -> set[str]:
     return set(session.scalars(select(ProductFamily.code).where(ProductFamily.code.in_(codes))))
 
 
+def _validated_terms(session: Session, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical terms; when they are invalid, an unknown commission schedule is
+    reported with the other problems, so one answer names every field to fix."""
+    try:
+        return normalise_terms(raw, known_families=_families(session, raw))
+    except InvalidInput as exc:
+        code = raw.get("commissionScheduleRef")
+        named = code.strip() if isinstance(code, str) else ""
+        reported = {d.location for d in exc.details}
+        if (
+            named
+            and "commissionScheduleRef" not in reported
+            and not plan_code_exists(session, named)
+        ):
+            raise InvalidInput(exc.message, [*exc.details, _schedule_problem(named)]) from None
+        raise
+
+
+def _schedule_problem(code: str) -> ErrorDetail:
+    return ErrorDetail(
+        "commissionScheduleRef", f"no compensation plan with code {code!r}; give the code of a plan"
+    )
+
+
+def _require_schedule(
+    session: Session, code: str, *, error: type[InvalidInput] | type[RuleViolation]
+) -> None:
+    if not plan_code_exists(session, code):
+        raise error(
+            f"The commission schedule {code!r} is not a compensation plan",
+            [_schedule_problem(code)],
+        )
+
+
 def _apply_terms(agreement: ChannelAgreement, terms: Mapping[str, Any]) -> None:
     agreement.name = terms["name"]
     agreement.valid_from = parse_instant(terms["validFor"]["startDateTime"])
@@ -383,17 +438,13 @@ def _version(
 def _refuse_own_terms(
     agreement: ChannelAgreement, principal: Principal, target: AgreementStatus
 ) -> None:
-    if agreement.terms_author == principal.actor:
-        verb = "approve" if target is AgreementStatus.APPROVED else "activate"
-        raise RuleViolation(
-            f"{principal.actor} wrote the terms of this agreement and cannot {verb} it; "
-            "another user must",
-            [
-                ErrorDetail(
-                    "approver", f"must differ from the terms' author {agreement.terms_author}"
-                )
-            ],
-        )
+    require_second_person(
+        principal,
+        first=agreement.terms_author,
+        role="terms' author",
+        did="wrote the terms of this agreement",
+        verb="approve" if target is AgreementStatus.APPROVED else "activate",
+    )
 
 
 def _party_condition(agreement: ChannelAgreement) -> ColumnElement[bool]:

@@ -18,6 +18,7 @@ from salesdev.domains.compensation.codec import (
 )
 from salesdev.domains.compensation.hierarchy import (
     RELATIONS,
+    follow_parent_change,
     hierarchy_rows,
     list_links,
     record_parent,
@@ -111,6 +112,7 @@ __all__ = [
     "fail_run",
     "find_plan",
     "finish_run",
+    "follow_parent_change",
     "get_assignment",
     "get_ledger_entry",
     "get_plan",

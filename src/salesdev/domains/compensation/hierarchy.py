@@ -2,7 +2,10 @@
 
 Seeded from the current ``manager_id`` / ``parent_id`` (:func:`seed_hierarchy`). A change
 (:func:`record_parent`) ends the open link and adds a new one from the given instant;
-history is never rewritten. :func:`hierarchy_table` gives the links that overlap a
+history is never rewritten. The reference service calls :func:`follow_parent_change`
+in the same transaction whenever a sales person's manager or a partner's parent partner
+is set or changed (console, API, CLI, import), so the history follows the reference data.
+:func:`hierarchy_table` gives the links that overlap a
 period, in the shape the engine's roll-up reads (payee_id, parent_id, relation,
 valid_from, valid_to).
 """
@@ -24,6 +27,8 @@ from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
 
 RELATIONS = ("manager", "partner")
+# The reference entity kind whose parent field each relation follows.
+RELATION_OF_KIND = {"sales_person": "manager", "partner": "partner"}
 
 LINK_ATTRIBUTES: dict[str, Attribute] = {
     "relation": Attribute(HierarchyLink.relation),
@@ -146,6 +151,88 @@ def record_parent(
     session.add(link)
     session.flush()
     return link
+
+
+def follow_parent_change(
+    session: Session,
+    *,
+    kind: str,
+    payee_id: uuid.UUID,
+    old_parent_id: uuid.UUID | None,
+    new_parent_id: uuid.UUID | None,
+    known_since: datetime,
+    effective_from: datetime,
+    now: datetime,
+) -> None:
+    """Record that a reference entity's parent changed from ``effective_from`` on.
+
+    Called by the reference service, which has authorized the reference write: the history
+    is a consequence of that write, not a separate compensation change, so no compensation
+    permission is asked for. ``kind`` is a reference entity kind; kinds without a payee
+    hierarchy are ignored. When the payee has no history yet and had a parent, that parent
+    is first recorded from ``known_since`` (when the row was created), so a run for a period
+    before the change still rolls up to the old parent. A second change at the same instant
+    replaces the first (it never held). An ``effective_from`` before the latest recorded
+    change is refused: history is never rewritten.
+    """
+    relation = RELATION_OF_KIND.get(kind)
+    if relation is None or old_parent_id == new_parent_id:
+        return
+    require_aware(effective_from, location="effective_from")
+    links = session.scalars(
+        select(HierarchyLink)
+        .where(HierarchyLink.relation == relation, HierarchyLink.payee_id == payee_id)
+        .order_by(HierarchyLink.valid_from)
+    ).all()
+    current = next((link for link in links if link.valid_to is None), None)
+    latest_start = max((link.valid_from for link in links), default=None)
+    if latest_start is not None and latest_start > effective_from:
+        raise RuleViolation(
+            "History is never rewritten: the hierarchy changed later than the effective date",
+            [
+                ErrorDetail(
+                    "effective_from",
+                    f"must not be before the latest recorded change {latest_start.isoformat()}",
+                )
+            ],
+        )
+    if not links and old_parent_id is not None and known_since < effective_from:
+        session.add(
+            HierarchyLink(
+                relation=relation,
+                payee_id=payee_id,
+                parent_id=old_parent_id,
+                valid_from=known_since,
+                valid_to=effective_from,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if current is not None:
+        if current.valid_from == effective_from:
+            # Changed twice at the same instant: the first value never held.
+            if new_parent_id is None:
+                session.delete(current)
+            else:
+                current.parent_id = new_parent_id
+                current.updated_at = now
+            session.flush()
+            return
+        current.valid_to = effective_from
+        current.updated_at = now
+    if new_parent_id is not None:
+        session.add(
+            HierarchyLink(
+                relation=relation,
+                payee_id=payee_id,
+                parent_id=new_parent_id,
+                valid_from=effective_from,
+                valid_to=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
 
 
 def hierarchy_rows(session: Session, *, period: Period) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from salesdev.core.ids import parse_id
 from salesdev.core.money import parse_amount, parse_currency
 from salesdev.core.periods import parse_instant
 from salesdev.domains.access import Principal, authorize, in_scope, scope_condition
+from salesdev.domains.compensation.hierarchy import follow_parent_change
 from salesdev.domains.reference.kinds import ENTITY_KINDS, EntityKind, FieldSpec
 
 _TRUE = {"true", "1", "yes", "y"}
@@ -99,8 +100,16 @@ def find_visible_ids_by_code(
 
 
 def create_entity(
-    session: Session, *, principal: Principal, kind: str, values: Mapping[str, Any], now: datetime
+    session: Session,
+    *,
+    principal: Principal,
+    kind: str,
+    values: Mapping[str, Any],
+    now: datetime,
+    effective_from: datetime | None = None,
 ) -> Any:
+    """A new entity. A sales person's manager (a partner's parent partner) is recorded in the
+    compensation hierarchy history from ``effective_from`` (default ``now``)."""
     spec = entity_kind(kind)
     authorize(principal, spec.family, "write")
     clean = _validate(session, spec, values, partial=False)
@@ -108,6 +117,17 @@ def create_entity(
     _check_code_free(session, spec, clean.get("code"))
     session.add(entity)
     session.flush()
+    if spec.hierarchy_field and clean.get(spec.hierarchy_field) is not None:
+        follow_parent_change(
+            session,
+            kind=kind,
+            payee_id=entity.id,
+            old_parent_id=None,
+            new_parent_id=clean[spec.hierarchy_field],
+            known_since=now,
+            effective_from=effective_from or now,
+            now=now,
+        )
     return entity
 
 
@@ -120,7 +140,11 @@ def update_entity(
     changes: Mapping[str, Any],
     now: datetime,
     expected_version: int | None = None,
+    effective_from: datetime | None = None,
 ) -> Any:
+    """Change an entity. A change of a sales person's manager (a partner's parent partner)
+    is recorded in the compensation hierarchy history in the same transaction, from
+    ``effective_from`` (default ``now``), so runs for earlier periods keep the old one."""
     spec = entity_kind(kind)
     entity = get_entity(session, principal=principal, kind=kind, entity_id=entity_id)
     authorize(principal, spec.family, "write")
@@ -132,11 +156,23 @@ def update_entity(
         _check_acyclic(session, spec, entity.id, clean[spec.hierarchy_field])
     _check_validity(spec, {**_current(spec, entity), **clean})
     changed = {k: val for k, val in clean.items() if getattr(entity, k) != val}
+    old_parent = getattr(entity, spec.hierarchy_field) if spec.hierarchy_field else None
     for name, value in changed.items():
         setattr(entity, name, value)
     if changed:
         entity.updated_at = now
         session.flush()
+    if spec.hierarchy_field and spec.hierarchy_field in changed:
+        follow_parent_change(
+            session,
+            kind=kind,
+            payee_id=entity.id,
+            old_parent_id=old_parent,
+            new_parent_id=changed[spec.hierarchy_field],
+            known_since=entity.created_at,
+            effective_from=effective_from or now,
+            now=now,
+        )
     return entity
 
 

@@ -29,6 +29,7 @@ from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.agreements import (
     NEXT_STATUSES,
     AgreementStatus,
+    commission_plan,
     create_agreement,
     diff_versions,
     get_agreement,
@@ -310,6 +311,9 @@ def install_agreement_pages(router: APIRouter, runtime: Runtime) -> None:
                 "agreement": agreement,
                 "party": party,
                 "terms": latest.snapshot,
+                "plan": commission_plan(session, agreement),
+                # The plan's page is behind the compensation permission: others see the code.
+                "plan_readable": principal.can(Family.COMPENSATION, "read"),
                 "versions": list(reversed(versions)),
                 "moves": [
                     m for m in moves if not (m in _FOUR_EYES and agreement.terms_author == me)
