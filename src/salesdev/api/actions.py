@@ -1,20 +1,31 @@
 """Small pieces shared by the task-style routes (POST .../transition and the like): strict
-parsing of small JSON bodies and query values, and list answers with TMF count headers."""
+parsing of small JSON bodies and query values, list answers with TMF count headers, and
+:func:`action_route` for a task on one row that answers with the row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
 
-from salesdev.api.toolkit.openapi import json_content
+from salesdev.api.toolkit.http import (
+    JsonBody,
+    etag_headers,
+    expected_version,
+    json_body_reader,
+    path_id,
+)
+from salesdev.api.toolkit.openapi import error_responses, json_content, ref
+from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import RenderContext, Resource
 from salesdev.api.toolkit.responses import TmfJSONResponse
+from salesdev.api.toolkit.routes import IF_MATCH_HELP, change_events, publish
+from salesdev.api.toolkit.security import ApiCall, Guard, permit_write
 from salesdev.core import periods
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 
@@ -147,3 +158,70 @@ def renamed(mapping: Mapping[str, str]) -> Iterator[None]:
             raise
         details = [ErrorDetail(mapping.get(d.location, d.location), d.message) for d in exc.details]
         raise type(exc)(exc.message, details) from None
+
+
+# What an action does once the route has read the row, checked the right to write it,
+# parsed the body and the If-Match: (call, row, body values, expected version) -> the row.
+Perform = Callable[[ApiCall, Any, dict[str, Any], int | None], Any]
+
+
+def action_route(
+    router: APIRouter,
+    guard: Guard,
+    resource: Resource,
+    *,
+    action: str,
+    name: str,
+    summary: str,
+    answer: str,
+    request_schema: str,
+    fields: Mapping[str, Field],
+    label: str,
+    perform: Perform,
+) -> None:
+    """``POST {resource}/{id}/{action}``: a task on one row that answers with the row.
+
+    In order: the row as the caller may see it (404 outside its scope), the right to write
+    it (403), the body's ``fields`` (400, as ``label``), the ``If-Match`` (412); then
+    ``perform``, the row's change events, and 200 with the row and its ETag. ``name`` is
+    the operation's name (its OpenAPI operationId); ``request_schema`` the body's schema.
+    """
+    family = resource.family
+    writing_row = Depends(guard.requires_row_write(family))
+    read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
+    ops = resource.operations
+
+    def act(
+        request: Request,
+        id: str,
+        call: ApiCall = writing_row,
+        body: JsonBody = Depends(read_body),
+        if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+    ) -> Response:
+        entity = ops.get(
+            call.session, principal=call.principal, entity_id=path_id(id, label=ops.label)
+        )
+        permit_write(call, family)
+        given = parse_fields(body.require(JSON), fields, label=label)
+        version = expected_version(if_match, entity, label=ops.label)
+        ctx = render_context(request, resource, call.session)
+        before = resource.render(entity, ctx)
+        entity = perform(call, entity, given, version)
+        after = resource.render(entity, ctx)
+        for event in change_events(before, after):
+            publish(call.session, resource, event, after, call.now)
+        return TmfJSONResponse(after, headers=etag_headers(entity))
+
+    router.add_api_route(
+        f"{resource.path}/{{id}}/{action}",
+        act,
+        methods=["POST"],
+        name=name,
+        summary=summary,
+        response_class=TmfJSONResponse,
+        responses={
+            200: {"description": answer, "content": json_content(ref(resource.type))},
+            **error_responses(400, 404, 412, 415, 422),
+        },
+        openapi_extra=request_body(ref(request_schema)),
+    )

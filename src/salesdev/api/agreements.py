@@ -15,41 +15,38 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salesdev.api.actions import (
     Field,
+    action_route,
     body_schema,
     count_headers,
     listed,
-    parse_fields,
     refuse_unknown_parameters,
     renamed,
-    render_context,
-    request_body,
 )
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import Reference, Resource, Scalar
 from salesdev.api.toolkit.attributes import Attr, Mode
-from salesdev.api.toolkit.http import JsonBody, etag_headers, expected_version, json_body_reader
 from salesdev.api.toolkit.http import path_id as parse_path_id
 from salesdev.api.toolkit.listing import ServiceNames
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
-from salesdev.api.toolkit.patching import JSON
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import ApiSpec, RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
-from salesdev.api.toolkit.routes import IF_MATCH_HELP, change_events, publish
-from salesdev.api.toolkit.security import ApiCall, Guard, permit_write
+from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.ids import parse_id
 from salesdev.db.models import ChannelAgreement, ChannelAgreementVersion
-from salesdev.db.query import Attribute, ListQuery, Page
+from salesdev.db.query import ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.agreements import (
     AGREEMENT_ATTRIBUTES,
     TERM_FIELDS,
     AgreementStatus,
+    commission_plan,
     create_agreement,
     diff_versions,
     get_agreement,
@@ -64,6 +61,7 @@ from salesdev.domains.notifications import format_datetime
 LABEL = "Channel agreement"
 STATUSES = tuple(status.value for status in AgreementStatus)
 _SNAPSHOTS = "salesdev.api.agreement_snapshots"
+_PLANS = "salesdev.api.agreement_commission_plans"
 NAMES = ServiceNames(
     {
         "name": "name",
@@ -148,6 +146,30 @@ class Term(Attr):
         return {self.name: self.name}
 
 
+class CommissionSchedule(Attr):
+    """The compensation plan ``commissionScheduleRef`` names, as a reference (read-only)."""
+
+    name = "commissionSchedule"
+    readonly = True
+    description = "The compensation plan the commission schedule code resolves to"
+
+    def render(self, entity: Any, ctx: RenderContext) -> Any:
+        # A page of agreements names few schedules: resolve each code once per request.
+        cache: dict[str, uuid.UUID | None] = ctx.session.info.setdefault(_PLANS, {})
+        code = entity.commission_schedule_ref
+        if code not in cache:
+            plan = commission_plan(ctx.session, entity)
+            cache[code] = None if plan is None else plan.id
+        plan_id = cache[code]
+        return None if plan_id is None else ctx.reference("compensationPlan", plan_id)
+
+    def parse(self, raw: Any) -> dict[str, Any]:
+        return {}
+
+    def schema(self, mode: Mode) -> dict[str, Any]:
+        return {"$ref": "#/components/schemas/EntityRef"}
+
+
 def _remember(session: Session, principal: Principal) -> None:
     # Term attributes render through the agreement service, as the caller.
     session.info["salesdev.api.principal"] = principal
@@ -167,84 +189,72 @@ def _replacement_patch(current: Any, desired: Any) -> Any:
     return patch
 
 
-class AgreementOperations(ResourceOperations):
-    can_create = can_update = True
+def _get_agreement(session: Session, *, principal: Principal, agreement_id: uuid.UUID) -> Any:
+    _remember(session, principal)
+    return get_agreement(session, principal=principal, agreement_id=agreement_id)
 
-    def __init__(self) -> None:
-        super().__init__(ChannelAgreement, label=LABEL)
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        _remember(session, principal)
-        return get_agreement(session, principal=principal, agreement_id=entity_id)
+def _list_agreements(session: Session, *, principal: Principal, query: ListQuery) -> Page[Any]:
+    _remember(session, principal)
+    return list_agreements(session, principal=principal, query=query)
 
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        _remember(session, principal)
-        with NAMES.tmf_errors():
-            return list_agreements(session, principal=principal, query=NAMES.translate(query))
 
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        _remember(session, principal)
-        ids = {}
-        for domain, location in (("partner_id", "partner"), ("channel_id", "channel")):
-            raw = values.get(domain)
-            ids[domain] = None if raw is None else parse_id(raw, location=f"{location}.id")
-        with renamed({"partner_id": "partner", "channel_id": "channel"}):
-            return create_agreement(
-                session,
-                principal=principal,
-                terms={k: values[k] for k in TERM_FIELDS if values.get(k) is not None},
-                partner_id=ids["partner_id"],
-                channel_id=ids["channel_id"],
-                comment=values.get("comment") or "",
-                now=now,
-            )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        _remember(session, principal)
-        fixed = [
-            ErrorDetail(location, "the party of an agreement does not change")
-            for domain, location in (("partner_id", "partner"), ("channel_id", "channel"))
-            if domain in changes
-        ]
-        if fixed:
-            raise InvalidInput("Invalid change of ChannelAgreement", fixed)
-        agreement = get_agreement(session, principal=principal, agreement_id=entity_id)
-        current = latest_snapshot(session, principal, agreement)
-        terms = {
-            name: _replacement_patch(current.get(name), changes[name])
-            for name in TERM_FIELDS
-            if name in changes
-        }
-        comment = changes.get("comment") or ""
-        if not terms and not comment:
-            return agreement
-        return revise_agreement(
+def _create_agreement(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    _remember(session, principal)
+    ids = {}
+    for domain, location in (("partner_id", "partner"), ("channel_id", "channel")):
+        raw = values.get(domain)
+        ids[domain] = None if raw is None else parse_id(raw, location=f"{location}.id")
+    with renamed({"partner_id": "partner", "channel_id": "channel"}):
+        return create_agreement(
             session,
             principal=principal,
-            agreement_id=entity_id,
-            changes=terms,
-            comment=comment,
+            terms={k: values[k] for k in TERM_FIELDS if values.get(k) is not None},
+            partner_id=ids["partner_id"],
+            channel_id=ids["channel_id"],
+            comment=values.get("comment") or "",
             now=now,
-            expected_version=expected_version,
         )
+
+
+def _revise_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    _remember(session, principal)
+    fixed = [
+        ErrorDetail(location, "the party of an agreement does not change")
+        for domain, location in (("partner_id", "partner"), ("channel_id", "channel"))
+        if domain in changes
+    ]
+    if fixed:
+        raise InvalidInput("Invalid change of ChannelAgreement", fixed)
+    agreement = get_agreement(session, principal=principal, agreement_id=agreement_id)
+    current = latest_snapshot(session, principal, agreement)
+    terms = {
+        name: _replacement_patch(current.get(name), changes[name])
+        for name in TERM_FIELDS
+        if name in changes
+    }
+    comment = changes.get("comment") or ""
+    if not terms and not comment:
+        return agreement
+    return revise_agreement(
+        session,
+        principal=principal,
+        agreement_id=agreement_id,
+        changes=terms,
+        comment=comment,
+        now=now,
+        expected_version=expected_version,
+    )
 
 
 def channel_agreement_resource() -> Resource:
@@ -259,7 +269,16 @@ def channel_agreement_resource() -> Resource:
         type="ChannelAgreement",
         base_type="Agreement",
         model=ChannelAgreement,
-        operations=AgreementOperations(),
+        operations=ServiceOperations(
+            ChannelAgreement,
+            LABEL,
+            key="agreement_id",
+            get=_get_agreement,
+            list=_list_agreements,
+            create=_create_agreement,
+            update=_revise_agreement,
+            names=NAMES,
+        ),
         family=Family.PARTNERS,
         filters=NAMES.published(),
         description=(
@@ -269,6 +288,7 @@ def channel_agreement_resource() -> Resource:
         ),
         attributes=(
             *terms,
+            CommissionSchedule(),
             Reference("partner", "partner_id", target="partner"),
             Reference("channel", "channel_id", target="salesChannel"),
             Scalar("status", "status", choices=STATUSES, readonly=True),
@@ -355,40 +375,15 @@ def install_agreement_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     router = APIRouter(tags=[resource.type])
     item_path = f"{resource.path}/{{id}}"
     reading = Depends(guard.requires(Family.PARTNERS, "read"))
-    writing_row = Depends(guard.requires_row_write(Family.PARTNERS))
-    read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
 
     def href(request: Request, agreement_id: uuid.UUID) -> str:
         return f"{str(request.base_url).rstrip('/')}{resource.path}/{agreement_id}"
 
-    @router.post(
-        f"{item_path}/transition",
-        summary="Move the agreement through its workflow (a new version)",
-        response_class=TmfJSONResponse,
-        responses={
-            200: {"description": "The agreement", "content": json_content(ref(resource.type))},
-            **error_responses(400, 404, 412, 415, 422),
-        },
-        openapi_extra=request_body(ref("ChannelAgreementTransition")),
-    )
-    def transition_channel_agreement(
-        request: Request,
-        id: str,
-        call: ApiCall = writing_row,
-        body: JsonBody = Depends(read_body),
-        if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
-    ) -> Response:
-        _remember(call.session, call.principal)
-        agreement = get_agreement(
-            call.session, principal=call.principal, agreement_id=parse_path_id(id, label=LABEL)
-        )
-        permit_write(call, Family.PARTNERS)
-        given = parse_fields(body.require(JSON), TRANSITION, label="transition")
-        version = expected_version(if_match, agreement, label=LABEL)
-        ctx = render_context(request, resource, call.session)
-        before = resource.render(agreement, ctx)
+    def transition(
+        call: ApiCall, agreement: Any, given: dict[str, Any], version: int | None
+    ) -> Any:
         with renamed({"to_status": "toStatus"}):
-            agreement = transition_agreement(
+            return transition_agreement(
                 call.session,
                 principal=call.principal,
                 agreement_id=agreement.id,
@@ -397,10 +392,20 @@ def install_agreement_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
                 now=call.now,
                 expected_version=version,
             )
-        after = resource.render(agreement, ctx)
-        for event in change_events(before, after):
-            publish(call.session, resource, event, after, call.now)
-        return TmfJSONResponse(after, headers=etag_headers(agreement))
+
+    action_route(
+        router,
+        guard,
+        resource,
+        action="transition",
+        name="transition_channel_agreement",
+        summary="Move the agreement through its workflow (a new version)",
+        answer="The agreement",
+        request_schema="ChannelAgreementTransition",
+        fields=TRANSITION,
+        label="transition",
+        perform=transition,
+    )
 
     @router.get(
         f"{item_path}/version",

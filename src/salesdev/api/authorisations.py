@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from salesdev.api.actions import parse_instant
 from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.catalog_attributes import ForeignRef
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar, ValidFor
+from salesdev.api.toolkit import Reference, Resource, Scalar, ValidFor
 from salesdev.api.toolkit.attributes import Attr, Mode
 from salesdev.api.toolkit.listing import ServiceNames
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import ChannelAuthorisation, ProductOffering
-from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.authorisation import (
     AUTHORISATION_ATTRIBUTES,
@@ -87,117 +87,95 @@ class Prerequisites(Attr):
         return {"prerequisites": "prerequisites"}
 
 
-class AuthorisationOperations(ResourceOperations):
-    can_create = can_update = True
+def _authorise(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    errors: list[ErrorDetail] = []
+    ids: dict[str, uuid.UUID | None] = {}
+    for domain, location in (
+        ("channel_id", "channel"),
+        ("product_offering_id", "productOffering"),
+        ("partner_id", "partner"),
+    ):
+        raw = values.get(domain)
+        if raw is None:
+            if domain != "partner_id":
+                errors.append(ErrorDetail(location, "is required"))
+            ids[domain] = None
+            continue
+        try:
+            ids[domain] = parse_id(raw, location=f"{location}.id")
+        except InvalidInput as exc:
+            errors += exc.details
+    valid_from = _instant(values.get("valid_from"), "validFor.startDateTime", errors)
+    if "valid_from" not in values or values.get("valid_from") is None:
+        errors.append(ErrorDetail("validFor.startDateTime", "is required"))
+    valid_to = _instant(values.get("valid_to"), "validFor.endDateTime", errors)
+    if values.get("status") not in (None, "active"):
+        errors.append(ErrorDetail("status", "a new authorisation is active"))
+    if errors or valid_from is None:
+        raise InvalidInput("Invalid ChannelAuthorisation", errors)
+    channel_id, offering_id = ids["channel_id"], ids["product_offering_id"]
+    assert channel_id is not None and offering_id is not None
+    return authorise_offering(
+        session,
+        principal=principal,
+        channel_id=channel_id,
+        product_offering_id=offering_id,
+        partner_id=ids["partner_id"],
+        valid_from=valid_from,
+        valid_to=valid_to,
+        prerequisites=values.get("prerequisites"),
+        now=now,
+    )
 
-    def __init__(self) -> None:
-        super().__init__(ChannelAuthorisation, label="Channel authorisation")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_authorisation(session, principal=principal, authorisation_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        with NAMES.tmf_errors():
-            return list_authorisations(session, principal=principal, query=NAMES.translate(query))
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        errors: list[ErrorDetail] = []
-        ids: dict[str, uuid.UUID | None] = {}
-        for domain, location in (
-            ("channel_id", "channel"),
-            ("product_offering_id", "productOffering"),
-            ("partner_id", "partner"),
-        ):
-            raw = values.get(domain)
-            if raw is None:
-                if domain != "partner_id":
-                    errors.append(ErrorDetail(location, "is required"))
-                ids[domain] = None
-                continue
-            try:
-                ids[domain] = parse_id(raw, location=f"{location}.id")
-            except InvalidInput as exc:
-                errors += exc.details
-        valid_from = _instant(values.get("valid_from"), "validFor.startDateTime", errors)
-        if "valid_from" not in values or values.get("valid_from") is None:
-            errors.append(ErrorDetail("validFor.startDateTime", "is required"))
-        valid_to = _instant(values.get("valid_to"), "validFor.endDateTime", errors)
-        if values.get("status") not in (None, "active"):
-            errors.append(ErrorDetail("status", "a new authorisation is active"))
-        if errors or valid_from is None:
-            raise InvalidInput("Invalid ChannelAuthorisation", errors)
-        channel_id, offering_id = ids["channel_id"], ids["product_offering_id"]
-        assert channel_id is not None and offering_id is not None
-        return authorise_offering(
+def _change_authorisation(
+    session: Session,
+    *,
+    principal: Principal,
+    authorisation_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    row = get_authorisation(session, principal=principal, authorisation_id=authorisation_id)
+    changes = _real_changes(changes, row)
+    if not changes:
+        return row
+    location = {
+        "channel_id": "channel",
+        "partner_id": "partner",
+        "product_offering_id": "productOffering",
+        "valid_from": "validFor.startDateTime",
+        "prerequisites": "prerequisites",
+    }
+    refused = [ErrorDetail(location[k], _ONLY) for k in changes if k in location]
+    if "status" in changes and "valid_to" in changes:
+        refused.append(ErrorDetail("status", "withdraw or end, not both in one change"))
+    elif "status" in changes and changes["status"] != "withdrawn":
+        refused.append(ErrorDetail("status", "can only become withdrawn"))
+    elif "valid_to" in changes and changes["valid_to"] is None:
+        refused.append(ErrorDetail("validFor.endDateTime", "an end can be moved but not removed"))
+    if refused:
+        raise InvalidInput("Invalid change of ChannelAuthorisation", refused)
+    if "status" in changes:
+        return withdraw_authorisation(
             session,
             principal=principal,
-            channel_id=channel_id,
-            product_offering_id=offering_id,
-            partner_id=ids["partner_id"],
-            valid_from=valid_from,
-            valid_to=valid_to,
-            prerequisites=values.get("prerequisites"),
-            now=now,
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        row = get_authorisation(session, principal=principal, authorisation_id=entity_id)
-        changes = _real_changes(changes, row)
-        if not changes:
-            return row
-        location = {
-            "channel_id": "channel",
-            "partner_id": "partner",
-            "product_offering_id": "productOffering",
-            "valid_from": "validFor.startDateTime",
-            "prerequisites": "prerequisites",
-        }
-        refused = [ErrorDetail(location[k], _ONLY) for k in changes if k in location]
-        if "status" in changes and "valid_to" in changes:
-            refused.append(ErrorDetail("status", "withdraw or end, not both in one change"))
-        elif "status" in changes and changes["status"] != "withdrawn":
-            refused.append(ErrorDetail("status", "can only become withdrawn"))
-        elif "valid_to" in changes and changes["valid_to"] is None:
-            refused.append(
-                ErrorDetail("validFor.endDateTime", "an end can be moved but not removed")
-            )
-        if refused:
-            raise InvalidInput("Invalid change of ChannelAuthorisation", refused)
-        if "status" in changes:
-            return withdraw_authorisation(
-                session,
-                principal=principal,
-                authorisation_id=entity_id,
-                now=now,
-                expected_version=expected_version,
-            )
-        valid_to = parse_instant(changes["valid_to"], location="validFor.endDateTime")
-        return end_authorisation(
-            session,
-            principal=principal,
-            authorisation_id=entity_id,
-            valid_to=valid_to,
+            authorisation_id=authorisation_id,
             now=now,
             expected_version=expected_version,
         )
+    valid_to = parse_instant(changes["valid_to"], location="validFor.endDateTime")
+    return end_authorisation(
+        session,
+        principal=principal,
+        authorisation_id=authorisation_id,
+        valid_to=valid_to,
+        now=now,
+        expected_version=expected_version,
+    )
 
 
 def _real_changes(changes: Mapping[str, Any], row: ChannelAuthorisation) -> dict[str, Any]:
@@ -228,7 +206,16 @@ def channel_authorisation_resource() -> Resource:
         name="channelAuthorisation",
         type="ChannelAuthorisation",
         model=ChannelAuthorisation,
-        operations=AuthorisationOperations(),
+        operations=ServiceOperations(
+            ChannelAuthorisation,
+            "Channel authorisation",
+            key="authorisation_id",
+            get=get_authorisation,
+            list=list_authorisations,
+            create=_authorise,
+            update=_change_authorisation,
+            names=NAMES,
+        ),
         family=Family.CHANNELS,
         display_attribute="id",
         filters=NAMES.published(),

@@ -42,6 +42,7 @@ from salesdev.api.catalog_attributes import (
 )
 from salesdev.api.toolkit import ApiSpec, Reference, Resource, ResourceOperations, Scalar, ValidFor
 from salesdev.api.toolkit.attributes import Attr
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
@@ -388,120 +389,110 @@ TERM_SCHEMA = {
 }
 
 
-class OfferingOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
+def _get_offering(session: Session, *, principal: Principal, offering_id: uuid.UUID) -> Any:
+    remember(session, principal)
+    return get_offering(session, principal=principal, offering_id=offering_id)
 
-    def __init__(self) -> None:
-        super().__init__(ProductOffering, label="Product offering")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        remember(session, principal)
-        return get_offering(session, principal=principal, offering_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        remember(session, principal)
-        statement = self.select(session, principal=principal)
-        kept: list[Filter] = []
-        for flt in query.filters:
-            if flt.attribute not in LIST_FILTERS:
-                kept.append(flt)
-                continue
-            if flt.operator != "eq":
-                raise InvalidInput(
-                    "Invalid query",
-                    [
-                        ErrorDetail(
-                            flt.attribute, "only equality (one id or several, comma-separated)"
-                        )
-                    ],
-                )
-            table, column = LIST_FILTERS[flt.attribute]
-            ids = [parse_id(value, location=flt.attribute) for value in flt.values]
-            statement = statement.where(
-                ProductOffering.id.in_(
-                    select(table.c.product_offering_id).where(table.c[column].in_(ids))
-                )
+def _list_offerings(
+    session: Session,
+    *,
+    principal: Principal,
+    query: ListQuery,
+    attributes: Mapping[str, Attribute],
+) -> Page[Any]:
+    remember(session, principal)
+    statement = select(ProductOffering)
+    kept: list[Filter] = []
+    for flt in query.filters:
+        if flt.attribute not in LIST_FILTERS:
+            kept.append(flt)
+            continue
+        if flt.operator != "eq":
+            raise InvalidInput(
+                "Invalid query",
+                [ErrorDetail(flt.attribute, "only equality (one id or several, comma-separated)")],
             )
-        rows, count = paginate(
-            statement,
-            attributes=attributes,
-            query=dataclasses.replace(query, filters=tuple(kept)),
-            tie_breaker=ProductOffering.id,
+        table, column = LIST_FILTERS[flt.attribute]
+        ids = [parse_id(value, location=flt.attribute) for value in flt.values]
+        statement = statement.where(
+            ProductOffering.id.in_(
+                select(table.c.product_offering_id).where(table.c[column].in_(ids))
+            )
         )
-        items = list(session.scalars(rows))
-        prefetch_links(session, items)
-        return Page(
-            items=items,
-            total=session.scalar(count) or 0,
-            offset=query.offset,
-            limit=query.limit,
-        )
+    rows, count = paginate(
+        statement,
+        attributes=attributes,
+        query=dataclasses.replace(query, filters=tuple(kept)),
+        tie_breaker=ProductOffering.id,
+    )
+    items = list(session.scalars(rows))
+    prefetch_links(session, items)
+    return Page(
+        items=items,
+        total=session.scalar(count) or 0,
+        offset=query.offset,
+        limit=query.limit,
+    )
 
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        remember(session, principal)
-        typed = cv.typed_values(values)
-        cv.require(
-            typed,
-            {
-                "code": "code",
-                "name": "name",
-                "family_id": "productFamily.id",
-                "currency": "currency",
-                "valid_from": "validFor.startDateTime",
-            },
-            "ProductOffering",
-        )
-        return create_offering(
-            session, principal=principal, offering=_input(OfferingInput, typed), now=now
-        )
 
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        remember(session, principal)
-        row = get_offering(session, principal=principal, offering_id=entity_id)
-        given = dataclasses.replace(links(session, row), **cv.typed_values(changes))
-        return update_offering(
-            session,
-            principal=principal,
-            offering_id=entity_id,
-            offering=given,
-            now=now,
-            expected_version=expected_version,
-        )
+def _create_offering(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    remember(session, principal)
+    typed = cv.typed_values(values)
+    cv.require(
+        typed,
+        {
+            "code": "code",
+            "name": "name",
+            "family_id": "productFamily.id",
+            "currency": "currency",
+            "valid_from": "validFor.startDateTime",
+        },
+        "ProductOffering",
+    )
+    return create_offering(
+        session, principal=principal, offering=_input(OfferingInput, typed), now=now
+    )
 
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        delete_entity(
-            session,
-            principal=principal,
-            kind="product_offering",
-            entity_id=entity_id,
-            expected_version=expected_version,
-        )
+
+def _update_offering(
+    session: Session,
+    *,
+    principal: Principal,
+    offering_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    remember(session, principal)
+    row = get_offering(session, principal=principal, offering_id=offering_id)
+    given = dataclasses.replace(links(session, row), **cv.typed_values(changes))
+    return update_offering(
+        session,
+        principal=principal,
+        offering_id=offering_id,
+        offering=given,
+        now=now,
+        expected_version=expected_version,
+    )
+
+
+def _delete_offering(
+    session: Session,
+    *,
+    principal: Principal,
+    offering_id: uuid.UUID,
+    expected_version: int | None,
+) -> None:
+    delete_entity(
+        session,
+        principal=principal,
+        kind="product_offering",
+        entity_id=offering_id,
+        expected_version=expected_version,
+    )
 
 
 def offering_resource() -> Resource:
@@ -509,7 +500,16 @@ def offering_resource() -> Resource:
         name="productOffering",
         type="ProductOffering",
         model=ProductOffering,
-        operations=OfferingOperations(),
+        operations=ServiceOperations(
+            ProductOffering,
+            "Product offering",
+            key="offering_id",
+            get=_get_offering,
+            list=_list_offerings,
+            create=_create_offering,
+            update=_update_offering,
+            delete=_delete_offering,
+        ),
         family=Family.CATALOG,
         description=(
             "What is sold, simple or a bundle (TMF620 ProductOffering). Extensions: code, "
@@ -565,86 +565,75 @@ def _stored_price(row: ProductOfferingPrice) -> PriceInput:
     return PriceInput(**{name: getattr(row, name) for name in _PRICE_FIELDS})
 
 
-class PriceOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
+def _add_price(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    typed = cv.typed_values(values)
+    cv.require(
+        typed,
+        {
+            "product_offering_id": "productOffering.id",
+            "name": "name",
+            "price_type": "priceType",
+            "valid_from": "validFor.startDateTime",
+        },
+        "ProductOfferingPrice",
+    )
+    offering_id = typed.pop("product_offering_id")
+    price = add_price(
+        session,
+        principal=principal,
+        offering_id=offering_id,
+        price=_input(PriceInput, typed),
+        now=now,
+    )
+    forget_prices(session, offering_id)
+    return price
 
-    def __init__(self) -> None:
-        super().__init__(ProductOfferingPrice, label="Product offering price")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_price(session, principal=principal, price_id=entity_id)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        typed = cv.typed_values(values)
-        cv.require(
-            typed,
-            {
-                "product_offering_id": "productOffering.id",
-                "name": "name",
-                "price_type": "priceType",
-                "valid_from": "validFor.startDateTime",
-            },
-            "ProductOfferingPrice",
+def _update_price(
+    session: Session,
+    *,
+    principal: Principal,
+    price_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    if "product_offering_id" in changes:
+        raise InvalidInput(
+            "Invalid change of ProductOfferingPrice",
+            [ErrorDetail("productOffering", "a price stays with the offering it was added to")],
         )
-        offering_id = typed.pop("product_offering_id")
-        price = add_price(
-            session,
-            principal=principal,
-            offering_id=offering_id,
-            price=_input(PriceInput, typed),
-            now=now,
-        )
-        forget_prices(session, offering_id)
-        return price
+    row = get_price(session, principal=principal, price_id=price_id)
+    given = dataclasses.replace(_stored_price(row), **cv.typed_values(changes))
+    return update_price(
+        session,
+        principal=principal,
+        price_id=price_id,
+        price=given,
+        now=now,
+        expected_version=expected_version,
+    )
 
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        if "product_offering_id" in changes:
-            raise InvalidInput(
-                "Invalid change of ProductOfferingPrice",
-                [ErrorDetail("productOffering", "a price stays with the offering it was added to")],
-            )
-        row = get_price(session, principal=principal, price_id=entity_id)
-        given = dataclasses.replace(_stored_price(row), **cv.typed_values(changes))
-        return update_price(
-            session,
-            principal=principal,
-            price_id=entity_id,
-            price=given,
-            now=now,
-            expected_version=expected_version,
-        )
 
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        offering_id = get_price(
-            session, principal=principal, price_id=entity_id
-        ).product_offering_id
-        delete_price(
-            session,
-            principal=principal,
-            price_id=entity_id,
-            now=now,
-            expected_version=expected_version,
-        )
-        forget_prices(session, offering_id)
+def _delete_price(
+    session: Session,
+    *,
+    principal: Principal,
+    price_id: uuid.UUID,
+    expected_version: int | None,
+    now: datetime,
+) -> None:
+    offering_id = get_price(session, principal=principal, price_id=price_id).product_offering_id
+    delete_price(
+        session,
+        principal=principal,
+        price_id=price_id,
+        now=now,
+        expected_version=expected_version,
+    )
+    forget_prices(session, offering_id)
 
 
 def price_resource() -> Resource:
@@ -652,7 +641,15 @@ def price_resource() -> Resource:
         name="productOfferingPrice",
         type="ProductOfferingPrice",
         model=ProductOfferingPrice,
-        operations=PriceOperations(),
+        operations=ServiceOperations(
+            ProductOfferingPrice,
+            "Product offering price",
+            key="price_id",
+            get=get_price,
+            create=_add_price,
+            update=_update_price,
+            delete=_delete_price,
+        ),
         family=Family.CATALOG,
         description=(
             "One effective-dated price of an offering (TMF620 ProductOfferingPrice); two "

@@ -39,10 +39,11 @@ from salesdev.api.actions import (
     render_context,
     request_body,
 )
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import Reference, Resource, Scalar
 from salesdev.api.toolkit.http import JsonBody, etag_headers, json_body_reader
 from salesdev.api.toolkit.http import path_id as parse_path_id
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import ApiSpec
 from salesdev.api.toolkit.responses import TmfJSONResponse
@@ -60,7 +61,6 @@ from salesdev.db.models.compensation import (
     PlanAssignment,
     Quota,
 )
-from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.compensation import (
     ACTIONS,
@@ -103,38 +103,19 @@ STATES = ("draft", "submitted", "approved", "superseded")
 # --- plans ---------------------------------------------------------------------------------
 
 
-class PlanOperations(ResourceOperations):
-    can_create = True
-
-    def __init__(self) -> None:
-        super().__init__(CompensationPlan, label="Compensation plan")
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_plan(session, principal=principal, plan_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return list_plans(session, principal=principal, query=query)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        return create_plan(
-            session,
-            principal=principal,
-            code=values.get("code") or "",
-            name=values.get("name") or "",
-            payee_type=values.get("payee_type") or "",
-            currency=values.get("currency") or "",
-            description=values.get("description") or "",
-            now=now,
-        )
+def _create_plan(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    return create_plan(
+        session,
+        principal=principal,
+        code=values.get("code") or "",
+        name=values.get("name") or "",
+        payee_type=values.get("payee_type") or "",
+        currency=values.get("currency") or "",
+        description=values.get("description") or "",
+        now=now,
+    )
 
 
 def compensation_plan_resource() -> Resource:
@@ -142,7 +123,14 @@ def compensation_plan_resource() -> Resource:
         name="compensationPlan",
         type="CompensationPlan",
         model=CompensationPlan,
-        operations=PlanOperations(),
+        operations=ServiceOperations(
+            CompensationPlan,
+            "Compensation plan",
+            key="plan_id",
+            get=get_plan,
+            list=list_plans,
+            create=_create_plan,
+        ),
         family=Family.COMPENSATION,
         filters={
             "code": PLAN_ATTRIBUTES["code"],
@@ -171,77 +159,58 @@ def compensation_plan_resource() -> Resource:
 # --- assignments ---------------------------------------------------------------------------
 
 
-class AssignmentOperations(ResourceOperations):
-    can_create = can_update = True
+def _assign_plan(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    raw_plan = values.get("plan_id")
+    if raw_plan is None:
+        raise InvalidInput("Invalid plan assignment", [ErrorDetail("plan", "is required")])
+    start = _instant(values.get("valid_from"), "validFrom", required=True)
+    assert start is not None
+    return assign_plan(
+        session,
+        principal=principal,
+        plan_id=parse_id(raw_plan, location="plan.id"),
+        scope=values.get("scope") or "",
+        target=values.get("target") or "",
+        valid_from=start,
+        valid_to=_instant(values.get("valid_to"), "validTo"),
+        now=now,
+    )
 
-    def __init__(self) -> None:
-        super().__init__(PlanAssignment, label="Plan assignment")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_assignment(session, principal=principal, assignment_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return list_assignments(session, principal=principal, query=query)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        raw_plan = values.get("plan_id")
-        if raw_plan is None:
-            raise InvalidInput("Invalid plan assignment", [ErrorDetail("plan", "is required")])
-        start = _instant(values.get("valid_from"), "validFrom", required=True)
-        assert start is not None
-        return assign_plan(
-            session,
-            principal=principal,
-            plan_id=parse_id(raw_plan, location="plan.id"),
-            scope=values.get("scope") or "",
-            target=values.get("target") or "",
-            valid_from=start,
-            valid_to=_instant(values.get("valid_to"), "validTo"),
-            now=now,
+def _end_assignment(
+    session: Session,
+    *,
+    principal: Principal,
+    assignment_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    fixed = [
+        ErrorDetail(name, "does not change; end the assignment and assign again")
+        for domain, name in (
+            ("plan_id", "plan"),
+            ("scope", "scope"),
+            ("target", "target"),
+            ("valid_from", "validFrom"),
         )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        fixed = [
-            ErrorDetail(name, "does not change; end the assignment and assign again")
-            for domain, name in (
-                ("plan_id", "plan"),
-                ("scope", "scope"),
-                ("target", "target"),
-                ("valid_from", "validFrom"),
-            )
-            if domain in changes
-        ]
-        if fixed:
-            raise InvalidInput("Invalid change of PlanAssignment", fixed)
-        end = _instant(changes.get("valid_to"), "validTo", required="valid_to" in changes)
-        if end is None:
-            return get_assignment(session, principal=principal, assignment_id=entity_id)
-        return end_assignment(
-            session,
-            principal=principal,
-            assignment_id=entity_id,
-            valid_to=end,
-            now=now,
-            expected_version=expected_version,
-        )
+        if domain in changes
+    ]
+    if fixed:
+        raise InvalidInput("Invalid change of PlanAssignment", fixed)
+    end = _instant(changes.get("valid_to"), "validTo", required="valid_to" in changes)
+    if end is None:
+        return get_assignment(session, principal=principal, assignment_id=assignment_id)
+    return end_assignment(
+        session,
+        principal=principal,
+        assignment_id=assignment_id,
+        valid_to=end,
+        now=now,
+        expected_version=expected_version,
+    )
 
 
 def _instant(raw: Any, location: str, *, required: bool = False) -> datetime | None:
@@ -262,7 +231,15 @@ def plan_assignment_resource() -> Resource:
         name="planAssignment",
         type="PlanAssignment",
         model=PlanAssignment,
-        operations=AssignmentOperations(),
+        operations=ServiceOperations(
+            PlanAssignment,
+            "Plan assignment",
+            key="assignment_id",
+            get=get_assignment,
+            list=list_assignments,
+            create=_assign_plan,
+            update=_end_assignment,
+        ),
         family=Family.COMPENSATION,
         filters=ASSIGNMENT_ATTRIBUTES,
         display_attribute="target",
@@ -293,39 +270,20 @@ def plan_assignment_resource() -> Resource:
 # --- quotas --------------------------------------------------------------------------------
 
 
-class QuotaOperations(ResourceOperations):
-    can_create = True
-
-    def __init__(self) -> None:
-        super().__init__(Quota, label="Quota")
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_quota(session, principal=principal, quota_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return list_quotas(session, principal=principal, query=query)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        raw = values.get("payee_id")
-        return set_quota(
-            session,
-            principal=principal,
-            payee_kind=values.get("payee_kind") or "",
-            payee_id=parse_id(raw, location="payeeId") if raw is not None else uuid.UUID(int=0),
-            period=values.get("period") or "",
-            amount=values.get("amount"),
-            currency=values.get("currency") or "",
-            now=now,
-        )
+def _set_quota(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    raw = values.get("payee_id")
+    return set_quota(
+        session,
+        principal=principal,
+        payee_kind=values.get("payee_kind") or "",
+        payee_id=parse_id(raw, location="payeeId") if raw is not None else uuid.UUID(int=0),
+        period=values.get("period") or "",
+        amount=values.get("amount"),
+        currency=values.get("currency") or "",
+        now=now,
+    )
 
 
 def quota_resource() -> Resource:
@@ -333,7 +291,9 @@ def quota_resource() -> Resource:
         name="quota",
         type="Quota",
         model=Quota,
-        operations=QuotaOperations(),
+        operations=ServiceOperations(
+            Quota, "Quota", key="quota_id", get=get_quota, list=list_quotas, create=_set_quota
+        ),
         family=Family.COMPENSATION,
         filters=QUOTA_ATTRIBUTES,
         display_attribute="period",
@@ -350,24 +310,6 @@ def quota_resource() -> Resource:
 
 
 # --- runs ----------------------------------------------------------------------------------
-
-
-class RunOperations(ResourceOperations):
-    def __init__(self) -> None:
-        super().__init__(CompensationRun, label="Compensation run")
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_run(session, principal=principal, run_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return list_runs(session, principal=principal, query=query)
 
 
 class _Progress(Scalar):
@@ -395,7 +337,9 @@ def compensation_run_resource() -> Resource:
         name="compensationRun",
         type="CompensationRun",
         model=CompensationRun,
-        operations=RunOperations(),
+        operations=ServiceOperations(
+            CompensationRun, "Compensation run", key="run_id", get=get_run, list=list_runs
+        ),
         family=Family.COMPENSATION,
         filters=RUN_ATTRIBUTES,
         display_attribute="period",
@@ -428,30 +372,18 @@ def compensation_run_resource() -> Resource:
 # --- ledger --------------------------------------------------------------------------------
 
 
-class LedgerOperations(ResourceOperations):
-    def __init__(self) -> None:
-        super().__init__(LedgerEntry, label="Ledger entry")
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_ledger_entry(session, principal=principal, entry_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return list_ledger_entries(session, principal=principal, query=query)
-
-
 def ledger_entry_resource() -> Resource:
     return Resource(
         name="ledgerEntry",
         type="LedgerEntry",
         model=LedgerEntry,
-        operations=LedgerOperations(),
+        operations=ServiceOperations(
+            LedgerEntry,
+            "Ledger entry",
+            key="entry_id",
+            get=get_ledger_entry,
+            list=list_ledger_entries,
+        ),
         family=Family.COMPENSATION,
         filters=LEDGER_ATTRIBUTES,
         display_attribute="componentId",

@@ -10,7 +10,6 @@ DELETE removes only a rule not yet in force (409/422 otherwise: end it instead).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -21,15 +20,15 @@ from salesdev.api.actions import parse_instant
 from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.catalog_attributes import ForeignRef
 from salesdev.api.sales_development import BASE_PATH as SALES_PATH
-from salesdev.api.toolkit import Attr, Resource, ResourceOperations, Scalar, ValidFor
+from salesdev.api.toolkit import Attr, Resource, Scalar, ValidFor
 from salesdev.api.toolkit.attributes import Mode
 from salesdev.api.toolkit.listing import ServiceNames
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import ProductFamily, ProductOffering
 from salesdev.db.models.selling import EligibilityRule
-from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.eligibility import (
     APPLIES_TO,
@@ -128,103 +127,51 @@ def _rule_values(values: Mapping[str, Any], errors: list[ErrorDetail]) -> dict[s
     return typed
 
 
-class RuleOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
+def _create_rule(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    errors: list[ErrorDetail] = []
+    typed = _rule_values(values, errors)
+    for domain, location in (
+        ("code", "code"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("applies_to", "appliesTo"),
+        ("reason_code", "reasonCode"),
+        ("label", "label"),
+        ("condition", "condition"),
+    ):
+        if typed.get(domain) is None:
+            errors.append(ErrorDetail(location, "is required"))
+    if "valid_from" not in values:
+        errors.append(ErrorDetail("validFor.startDateTime", "is required"))
+    if errors:
+        raise InvalidInput("Invalid EligibilityRule", errors)
+    rule = RuleInput(
+        code=typed["code"],
+        name=typed["name"],
+        kind=typed["kind"],
+        applies_to=typed["applies_to"],
+        condition=typed["condition"],
+        reason_code=typed["reason_code"],
+        label=typed["label"],
+        valid_from=typed["valid_from"],
+        valid_to=typed.get("valid_to"),
+        product_offering_id=typed.get("product_offering_id"),
+        product_family_id=typed.get("product_family_id"),
+        description=typed.get("description") or "",
+    )
+    return create_rule(session, principal=principal, rule=rule, now=now)
 
-    def __init__(self) -> None:
-        super().__init__(EligibilityRule, label="Eligibility rule")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_rule(session, principal=principal, rule_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        with NAMES.tmf_errors():
-            return list_rules(session, principal=principal, query=NAMES.translate(query))
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        errors: list[ErrorDetail] = []
-        typed = _rule_values(values, errors)
-        for domain, location in (
-            ("code", "code"),
-            ("name", "name"),
-            ("kind", "kind"),
-            ("applies_to", "appliesTo"),
-            ("reason_code", "reasonCode"),
-            ("label", "label"),
-            ("condition", "condition"),
-        ):
-            if typed.get(domain) is None:
-                errors.append(ErrorDetail(location, "is required"))
-        if "valid_from" not in values:
-            errors.append(ErrorDetail("validFor.startDateTime", "is required"))
-        if errors:
-            raise InvalidInput("Invalid EligibilityRule", errors)
-        rule = RuleInput(
-            code=typed["code"],
-            name=typed["name"],
-            kind=typed["kind"],
-            applies_to=typed["applies_to"],
-            condition=typed["condition"],
-            reason_code=typed["reason_code"],
-            label=typed["label"],
-            valid_from=typed["valid_from"],
-            valid_to=typed.get("valid_to"),
-            product_offering_id=typed.get("product_offering_id"),
-            product_family_id=typed.get("product_family_id"),
-            description=typed.get("description") or "",
-        )
-        return create_rule(session, principal=principal, rule=rule, now=now)
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        errors: list[ErrorDetail] = []
-        typed = _rule_values(changes, errors)
-        if errors:
-            raise InvalidInput("Invalid change of EligibilityRule", errors)
-        if "description" in typed and typed["description"] is None:
-            typed["description"] = ""
-        return update_rule(
-            session,
-            principal=principal,
-            rule_id=entity_id,
-            changes=typed,
-            now=now,
-            expected_version=expected_version,
-        )
-
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        delete_rule(
-            session,
-            principal=principal,
-            rule_id=entity_id,
-            now=now,
-            expected_version=expected_version,
-        )
+def _update_rule(session: Session, *, changes: Mapping[str, Any], **call: Any) -> Any:
+    errors: list[ErrorDetail] = []
+    typed = _rule_values(changes, errors)
+    if errors:
+        raise InvalidInput("Invalid change of EligibilityRule", errors)
+    if "description" in typed and typed["description"] is None:
+        typed["description"] = ""
+    return update_rule(session, changes=typed, **call)
 
 
 def eligibility_rule_resource() -> Resource:
@@ -232,7 +179,17 @@ def eligibility_rule_resource() -> Resource:
         name="eligibilityRule",
         type="EligibilityRule",
         model=EligibilityRule,
-        operations=RuleOperations(),
+        operations=ServiceOperations(
+            EligibilityRule,
+            "Eligibility rule",
+            key="rule_id",
+            get=get_rule,
+            list=list_rules,
+            names=NAMES,
+            create=_create_rule,
+            update=_update_rule,
+            delete=delete_rule,
+        ),
         family=Family.PRICING,
         display_attribute="code",
         filters=NAMES.published(),

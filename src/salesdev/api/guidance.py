@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salesdev.analytics.pricing_simulation import SimulationLine, simulate_version
 from salesdev.api.actions import parse_instant, request_body
 from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.catalog_attributes import ForeignRef
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar, ValidFor
+from salesdev.api.toolkit import Reference, Resource, Scalar, ValidFor
 from salesdev.api.toolkit.http import JsonBody, json_body_reader
 from salesdev.api.toolkit.listing import ServiceNames
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import ApiSpec
 from salesdev.api.toolkit.responses import TmfJSONResponse
@@ -34,8 +33,7 @@ from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.db.models import ProductOffering
 from salesdev.db.models.guidance import RecommendationRule
-from salesdev.db.query import Attribute, ListQuery, Page
-from salesdev.domains.access import Family, Principal
+from salesdev.domains.access import Family
 from salesdev.domains.guidance import (
     MAX_LIMIT,
     RULE_ATTRIBUTES,
@@ -65,72 +63,22 @@ NAMES = ServiceNames(
 )
 
 
-class RecommendationRuleOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
-
-    def __init__(self) -> None:
-        super().__init__(RecommendationRule, label="Recommendation rule")
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_recommendation_rule(session, principal=principal, rule_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        with NAMES.tmf_errors():
-            return list_recommendation_rules(
-                session, principal=principal, query=NAMES.translate(query)
-            )
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        return create_recommendation_rule(session, principal=principal, values=values, now=now)
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        return update_recommendation_rule(
-            session,
-            principal=principal,
-            rule_id=entity_id,
-            changes=changes,
-            now=now,
-            expected_version=expected_version,
-        )
-
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        delete_recommendation_rule(
-            session, principal=principal, rule_id=entity_id, expected_version=expected_version
-        )
-
-
 def recommendation_rule_resource() -> Resource:
     return Resource(
         name="recommendationRule",
         type="RecommendationRule",
         model=RecommendationRule,
-        operations=RecommendationRuleOperations(),
+        operations=ServiceOperations(
+            RecommendationRule,
+            "Recommendation rule",
+            key="rule_id",
+            get=get_recommendation_rule,
+            list=list_recommendation_rules,
+            names=NAMES,
+            create=create_recommendation_rule,
+            update=update_recommendation_rule,
+            delete=delete_recommendation_rule,
+        ),
         family=Family.PRICING,
         display_attribute="name",
         filters=NAMES.published(),
@@ -444,6 +392,8 @@ def install_guidance_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
             "currentMargin": _money(item.currency, item.current_margin),
             "proposedMargin": _money(item.currency, item.proposed_margin),
             "marginDelta": _money(item.currency, item.margin_delta),
+            "eventsWithRules": item.events_with_rules,
+            "eventsCappedByGuardRail": item.events_capped,
         }
 
     @router.post(
@@ -490,6 +440,20 @@ def install_guidance_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
                 "currency": result.currency,
                 "line": [line(item) for item in result.lines],
                 "total": line(result.totals),
+                "rulesApplied": result.rules_applied,
+                "pricingRule": [
+                    {"id": str(use.rule_id), "name": use.name, "events": use.events}
+                    for use in result.rules_used
+                ],
+                "notEvaluableRule": [
+                    {
+                        "id": str(rule.rule_id),
+                        "name": rule.name,
+                        "reason": rule.reason,
+                        "attribute": list(rule.attributes),
+                    }
+                    for rule in result.not_evaluable
+                ],
             }
         )
 

@@ -14,20 +14,19 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salesdev.api.toolkit import ApiSpec, Attr, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import ApiSpec, Attr, Resource, Scalar
 from salesdev.api.toolkit.attributes import Mode, Reference
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import ApiToken, AuditEvent, User
-from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal, Role
 from salesdev.domains.audit import get_event, list_events, verify_chain
 from salesdev.domains.identity import (
@@ -117,58 +116,46 @@ def _optional_id(values: Mapping[str, Any], name: str, label: str) -> uuid.UUID 
 # --- users ---------------------------------------------------------------------------------
 
 
-class UserOperations(ResourceOperations):
-    can_create = can_update = True
+def _create_user(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    _required(values, ("login", "login"), ("password", "password"), ("roles", "roles"))
+    return create_user(
+        session,
+        principal=principal,
+        login=values["login"],
+        display_name=values.get("display_name") or "",
+        password=values["password"],
+        roles=values["roles"],
+        now=now,
+        sales_person_id=_optional_id(values, "sales_person_id", "salesPerson.id"),
+        partner_id=_optional_id(values, "partner_id", "partner.id"),
+        include_sub_dealers=bool(values.get("include_sub_dealers", False)),
+        must_change_password=bool(values.get("must_change_password", False)),
+    )
 
-    def __init__(self) -> None:
-        super().__init__(User, label="User")
 
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        return users_select(principal=principal)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_user(session, principal=principal, user_id=entity_id)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        _required(values, ("login", "login"), ("password", "password"), ("roles", "roles"))
-        return create_user(
-            session,
-            principal=principal,
-            login=values["login"],
-            display_name=values.get("display_name") or "",
-            password=values["password"],
-            roles=values["roles"],
-            now=now,
-            sales_person_id=_optional_id(values, "sales_person_id", "salesPerson.id"),
-            partner_id=_optional_id(values, "partner_id", "partner.id"),
-            include_sub_dealers=bool(values.get("include_sub_dealers", False)),
-            must_change_password=bool(values.get("must_change_password", False)),
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        clean = dict(changes)
-        for name, label in (("sales_person_id", "salesPerson.id"), ("partner_id", "partner.id")):
-            if name in clean:
-                clean[name] = _optional_id(clean, name, label)
-        return update_user(
-            session,
-            principal=principal,
-            user_id=entity_id,
-            changes=clean,
-            now=now,
-            expected_version=expected_version,
-        )
+def _update_user(
+    session: Session,
+    *,
+    principal: Principal,
+    user_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    clean = dict(changes)
+    for name, label in (("sales_person_id", "salesPerson.id"), ("partner_id", "partner.id")):
+        if name in clean:
+            clean[name] = _optional_id(clean, name, label)
+    return update_user(
+        session,
+        principal=principal,
+        user_id=user_id,
+        changes=clean,
+        now=now,
+        expected_version=expected_version,
+    )
 
 
 def user_resource() -> Resource:
@@ -176,7 +163,15 @@ def user_resource() -> Resource:
         name="user",
         type="User",
         model=User,
-        operations=UserOperations(),
+        operations=ServiceOperations(
+            User,
+            "User",
+            key="user_id",
+            select=users_select,
+            get=get_user,
+            create=_create_user,
+            update=_update_user,
+        ),
         family=Family.USERS,
         display_attribute="login",
         description="A person who signs in; roles grant actions, bindings narrow rows",
@@ -208,60 +203,37 @@ def user_resource() -> Resource:
 # --- API tokens ----------------------------------------------------------------------------
 
 
-class ApiTokenOperations(ResourceOperations):
-    """Personal access tokens: everyone manages their own; user administrators anyone's."""
-
-    can_create = can_delete = True
-
-    def __init__(self) -> None:
-        super().__init__(ApiToken, label="API token")
-
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        return api_tokens_select(principal=principal)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_api_token(session, principal=principal, token_id=entity_id)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        _required(values, ("name", "name"))
-        user_id = _optional_id(values, "user_id", "user.id") or principal.id
-        if user_id is None or (principal.kind != "user" and "user_id" not in values):
-            raise InvalidInput(
-                "Invalid API token", [ErrorDetail("user", "say which user the token is for")]
-            )
-        days = values.get("expires_in_days", 90)
-        if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
-            raise InvalidInput(
-                "Invalid API token", [ErrorDetail("expiresInDays", "expected a whole number")]
-            )
-        plain, token = create_api_token(
-            session,
-            principal=principal,
-            user_id=user_id,
-            name=str(values["name"]),
-            now=now,
-            read_only=bool(values.get("read_only", False)),
-            expires_in_days=days,
+def _create_api_token(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    _required(values, ("name", "name"))
+    user_id = _optional_id(values, "user_id", "user.id") or principal.id
+    if user_id is None or (principal.kind != "user" and "user_id" not in values):
+        raise InvalidInput(
+            "Invalid API token", [ErrorDetail("user", "say which user the token is for")]
         )
-        session.info.setdefault(_ISSUED, {})[token.id] = plain
-        return token
+    days = values.get("expires_in_days", 90)
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+        raise InvalidInput(
+            "Invalid API token", [ErrorDetail("expiresInDays", "expected a whole number")]
+        )
+    plain, token = create_api_token(
+        session,
+        principal=principal,
+        user_id=user_id,
+        name=str(values["name"]),
+        now=now,
+        read_only=bool(values.get("read_only", False)),
+        expires_in_days=days,
+    )
+    session.info.setdefault(_ISSUED, {})[token.id] = plain
+    return token
 
-    def created_extras(self, session: Session, entity: Any) -> dict[str, Any]:
-        plain = session.info.get(_ISSUED, {}).pop(entity.id, None)
-        return {} if plain is None else {"token": plain}
 
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        revoke_api_token(session, principal=principal, token_id=entity_id, now=now)
+def _issued_token(session: Session, entity: Any) -> dict[str, Any]:
+    """The secret, shown once in the answer to the POST that issued it."""
+    plain = session.info.get(_ISSUED, {}).pop(entity.id, None)
+    return {} if plain is None else {"token": plain}
 
 
 def api_token_resource() -> Resource:
@@ -269,7 +241,17 @@ def api_token_resource() -> Resource:
         name="apiToken",
         type="ApiToken",
         model=ApiToken,
-        operations=ApiTokenOperations(),
+        operations=ServiceOperations(
+            ApiToken,
+            "API token",
+            key="token_id",
+            select=api_tokens_select,
+            get=get_api_token,
+            create=_create_api_token,
+            # DELETE revokes: the token stays on record (the route has checked If-Match).
+            delete=revoke_api_token,
+            created_extras=_issued_token,
+        ),
         # Any signed-in user may manage their own tokens: the service decides.
         family=None,
         display_attribute="name",
@@ -303,25 +285,6 @@ def api_token_resource() -> Resource:
 # --- audit trail ---------------------------------------------------------------------------
 
 
-class AuditEventOperations(ResourceOperations):
-    def __init__(self) -> None:
-        super().__init__(AuditEvent, label="Audit event")
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        # The audit service owns the filterable attributes and the default order.
-        return list_events(session, principal=principal, query=query)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_event(session, principal=principal, event_id=entity_id)
-
-
 def _audit(name: str, domain: str, kind: Any = "str", **options: Any) -> Scalar:
     return Scalar(name, domain, kind, readonly=True, **options)
 
@@ -331,7 +294,14 @@ def audit_event_resource() -> Resource:
         name="auditEvent",
         type="AuditEvent",
         model=AuditEvent,
-        operations=AuditEventOperations(),
+        operations=ServiceOperations(
+            # The audit service owns the filterable attributes and the default order.
+            AuditEvent,
+            "Audit event",
+            key="event_id",
+            list=list_events,
+            get=get_event,
+        ),
         family=Family.AUDIT,
         display_attribute="action",
         description=(

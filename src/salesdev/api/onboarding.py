@@ -21,35 +21,34 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from salesdev.api.actions import (
     Field,
+    action_route,
     body_schema,
     count_headers,
     listed,
     parse_fields,
     renamed,
-    render_context,
     request_body,
 )
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import Reference, Resource, Scalar
 from salesdev.api.toolkit.attributes import Attr, Mode
-from salesdev.api.toolkit.http import JsonBody, etag_headers, expected_version, json_body_reader
+from salesdev.api.toolkit.http import JsonBody, json_body_reader
 from salesdev.api.toolkit.http import path_id as parse_path_id
 from salesdev.api.toolkit.listing import ServiceNames
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.patching import JSON, MERGE_PATCH
 from salesdev.api.toolkit.resource import ApiSpec, RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
-from salesdev.api.toolkit.routes import IF_MATCH_HELP, change_events, publish
 from salesdev.api.toolkit.security import ApiCall, Guard, permit_write
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import OnboardingCase, OnboardingChecklistItem, OnboardingHistoryEntry
-from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
 from salesdev.domains.notifications import format_datetime, publish_event
 from salesdev.domains.onboarding import (
@@ -124,38 +123,18 @@ class PendingRequest(Attr):
         }
 
 
-class OnboardingOperations(ResourceOperations):
-    can_create = True
-
-    def __init__(self) -> None:
-        super().__init__(OnboardingCase, label=LABEL)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_onboarding_case(session, principal=principal, case_id=entity_id)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        with NAMES.tmf_errors():
-            return list_onboarding_cases(session, principal=principal, query=NAMES.translate(query))
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        if values.get("partner_id") is None:
-            raise InvalidInput("Invalid PartnerOnboarding", [ErrorDetail("partner", "is required")])
-        return open_onboarding_case(
-            session,
-            principal=principal,
-            partner_id=parse_id(values["partner_id"], location="partner.id"),
-            comment=values.get("comment") or "",
-            now=now,
-        )
+def _open_case(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    if values.get("partner_id") is None:
+        raise InvalidInput("Invalid PartnerOnboarding", [ErrorDetail("partner", "is required")])
+    return open_onboarding_case(
+        session,
+        principal=principal,
+        partner_id=parse_id(values["partner_id"], location="partner.id"),
+        comment=values.get("comment") or "",
+        now=now,
+    )
 
 
 def partner_onboarding_resource() -> Resource:
@@ -163,7 +142,15 @@ def partner_onboarding_resource() -> Resource:
         name="partnerOnboarding",
         type="PartnerOnboarding",
         model=OnboardingCase,
-        operations=OnboardingOperations(),
+        operations=ServiceOperations(
+            OnboardingCase,
+            LABEL,
+            key="case_id",
+            get=get_onboarding_case,
+            list=list_onboarding_cases,
+            create=_open_case,
+            names=NAMES,
+        ),
         family=Family.PARTNERS,
         display_attribute="state",
         filters=NAMES.published(),
@@ -267,13 +254,6 @@ def install_onboarding_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None
     reading = Depends(guard.requires(Family.PARTNERS, "read"))
     writing_row = Depends(guard.requires_row_write(Family.PARTNERS))
     read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
-    case_answer = {
-        200: {
-            "description": "The case after the action",
-            "content": json_content(ref(resource.type)),
-        },
-        **error_responses(400, 404, 412, 415, 422),
-    }
 
     def case_for_write(call: ApiCall, raw_id: str) -> OnboardingCase:
         """404 outside the caller's scope, then 403 without the right to write."""
@@ -283,34 +263,9 @@ def install_onboarding_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None
         permit_write(call, Family.PARTNERS)
         return case
 
-    def answer_case(
-        request: Request, call: ApiCall, case: OnboardingCase, before: dict[str, Any]
-    ) -> Response:
-        after = resource.render(case, render_context(request, resource, call.session))
-        for event in change_events(before, after):
-            publish(call.session, resource, event, after, call.now)
-        return TmfJSONResponse(after, headers=etag_headers(case))
-
-    @router.post(
-        f"{item_path}/transition",
-        summary="Move the case to its next state (or request the move when it needs an approval)",
-        response_class=TmfJSONResponse,
-        responses=case_answer,
-        openapi_extra=request_body(ref("OnboardingTransition")),
-    )
-    def transition_onboarding_case(
-        request: Request,
-        id: str,
-        call: ApiCall = writing_row,
-        body: JsonBody = Depends(read_body),
-        if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
-    ) -> Response:
-        case = case_for_write(call, id)
-        given = parse_fields(body.require(JSON), TRANSITION, label="transition")
-        version = expected_version(if_match, case, label=LABEL)
-        before = resource.render(case, render_context(request, resource, call.session))
+    def transition(call: ApiCall, case: Any, given: dict[str, Any], version: int | None) -> Any:
         with renamed({"to_state": "toState"}):
-            case = advance_onboarding(
+            return advance_onboarding(
                 call.session,
                 principal=call.principal,
                 case_id=case.id,
@@ -319,33 +274,15 @@ def install_onboarding_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None
                 now=call.now,
                 expected_version=version,
             )
-        return answer_case(request, call, case, before)
 
-    @router.post(
-        f"{item_path}/approval",
-        summary="Approve or reject the pending move (by another user than its requester)",
-        response_class=TmfJSONResponse,
-        responses=case_answer,
-        openapi_extra=request_body(ref("OnboardingApproval")),
-    )
-    def decide_onboarding_request(
-        request: Request,
-        id: str,
-        call: ApiCall = writing_row,
-        body: JsonBody = Depends(read_body),
-        if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
-    ) -> Response:
-        case = case_for_write(call, id)
-        given = parse_fields(body.require(JSON), APPROVAL, label="approval")
-        version = expected_version(if_match, case, label=LABEL)
-        before = resource.render(case, render_context(request, resource, call.session))
-        decide = (
+    def decide(call: ApiCall, case: Any, given: dict[str, Any], version: int | None) -> Any:
+        service = (
             approve_onboarding_request
             if given["decision"] == "approve"
             else reject_onboarding_request
         )
         with renamed({"comment": "reason"}):
-            case = decide(
+            return service(
                 call.session,
                 principal=call.principal,
                 case_id=case.id,
@@ -353,7 +290,33 @@ def install_onboarding_actions(app: FastAPI, guard: Guard, api: ApiSpec) -> None
                 now=call.now,
                 expected_version=version,
             )
-        return answer_case(request, call, case, before)
+
+    action_route(
+        router,
+        guard,
+        resource,
+        action="transition",
+        name="transition_onboarding_case",
+        summary="Move the case to its next state (or request the move when it needs an approval)",
+        answer="The case after the action",
+        request_schema="OnboardingTransition",
+        fields=TRANSITION,
+        label="transition",
+        perform=transition,
+    )
+    action_route(
+        router,
+        guard,
+        resource,
+        action="approval",
+        name="decide_onboarding_request",
+        summary="Approve or reject the pending move (by another user than its requester)",
+        answer="The case after the action",
+        request_schema="OnboardingApproval",
+        fields=APPROVAL,
+        label="approval",
+        perform=decide,
+    )
 
     @router.get(
         f"{item_path}/checklistItem",

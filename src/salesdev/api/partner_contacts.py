@@ -8,7 +8,6 @@ service decides per partner.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,11 +15,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import Reference, Resource, Scalar
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.core.errors import ErrorDetail, InvalidInput
 from salesdev.core.ids import parse_id
 from salesdev.db.models import PartnerContact
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
+from salesdev.db.query import SortKey
 from salesdev.domains.access import Family, Principal, Role, authorize, partner_rows_condition
 from salesdev.domains.partners import (
     CONTACT_ROLES,
@@ -40,94 +40,41 @@ def may_attempt_contact_write(principal: Principal) -> bool:
     return principal.can(Family.PARTNERS, "write") or Role.PARTNER_USER in principal.roles
 
 
-class ContactOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
+def _select(session: Session, *, principal: Principal) -> Select[Any]:
+    authorize(principal, Family.PARTNERS, "read")
+    statement = select(PartnerContact)
+    condition = partner_rows_condition(
+        session, principal=principal, column=PartnerContact.partner_id
+    )
+    return statement if condition is None else statement.where(condition)
 
-    def __init__(self) -> None:
-        super().__init__(PartnerContact, label=LABEL)
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_partner_contact(session, principal=principal, contact_id=entity_id)
+def _create(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    raw_partner = values.get("partner_id")
+    if raw_partner is None:
+        raise InvalidInput(f"Invalid {LABEL}", [ErrorDetail("partner", "is required")])
+    return add_partner_contact(
+        session,
+        principal=principal,
+        partner_id=parse_id(raw_partner, location="partner.id"),
+        name=values.get("name", ""),  # the service validates
+        role=values.get("role", ""),
+        email=values.get("email", ""),
+        phone=values.get("phone"),
+        is_primary=values.get("is_primary", False),
+        now=now,
+    )
 
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.PARTNERS, "read")
-        statement = select(PartnerContact)
-        condition = partner_rows_condition(
-            session, principal=principal, column=PartnerContact.partner_id
+
+def _update(session: Session, *, changes: Mapping[str, Any], **call: Any) -> Any:
+    if "partner_id" in changes:
+        raise InvalidInput(
+            f"Invalid {LABEL}",
+            [ErrorDetail("partner", "a contact stays with its partner; add a new one")],
         )
-        return statement if condition is None else statement.where(condition)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return fetch_page(
-            session,
-            self.select(session, principal=principal),
-            attributes=attributes,
-            query=query,
-            tie_breaker=PartnerContact.id,
-            default_sort=DEFAULT_SORT,
-        )
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        raw_partner = values.get("partner_id")
-        if raw_partner is None:
-            raise InvalidInput(f"Invalid {LABEL}", [ErrorDetail("partner", "is required")])
-        return add_partner_contact(
-            session,
-            principal=principal,
-            partner_id=parse_id(raw_partner, location="partner.id"),
-            name=values.get("name", ""),  # the service validates
-            role=values.get("role", ""),
-            email=values.get("email", ""),
-            phone=values.get("phone"),
-            is_primary=values.get("is_primary", False),
-            now=now,
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        if "partner_id" in changes:
-            raise InvalidInput(
-                f"Invalid {LABEL}",
-                [ErrorDetail("partner", "a contact stays with its partner; add a new one")],
-            )
-        return update_partner_contact(
-            session,
-            principal=principal,
-            contact_id=entity_id,
-            changes=changes,
-            now=now,
-            expected_version=expected_version,
-        )
-
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        remove_partner_contact(
-            session, principal=principal, contact_id=entity_id, expected_version=expected_version
-        )
+    return update_partner_contact(session, changes=changes, **call)
 
 
 def partner_contact_resource() -> Resource:
@@ -135,7 +82,17 @@ def partner_contact_resource() -> Resource:
         name="partnerContact",
         type="PartnerContact",
         model=PartnerContact,
-        operations=ContactOperations(),
+        operations=ServiceOperations(
+            PartnerContact,
+            LABEL,
+            key="contact_id",
+            get=get_partner_contact,
+            select=_select,
+            default_sort=DEFAULT_SORT,
+            create=_create,
+            update=_update,
+            delete=remove_partner_contact,
+        ),
         family=Family.PARTNERS,
         writers=may_attempt_contact_write,
         description=(

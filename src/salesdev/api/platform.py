@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from salesdev.api.toolkit import ApiSpec, Attr, Resource, ResourceOperations, Scalar
+from salesdev.api.toolkit import ApiSpec, Attr, Resource, Scalar
 from salesdev.api.toolkit.http import path_id
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.security import ApiCall, Guard
 from salesdev.db.models import Job, OutboxDelivery
-from salesdev.domains.access import Family, Principal
+from salesdev.domains.access import Family
 from salesdev.domains.jobs import get_job, jobs_select
 from salesdev.domains.notifications import (
     deliveries_select,
@@ -25,28 +23,6 @@ from salesdev.domains.notifications import (
     retry_delivery,
     stored_event,
 )
-
-
-class JobOperations(ResourceOperations):
-    def __init__(self) -> None:
-        super().__init__(Job, label="Job")
-
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        return jobs_select(principal=principal)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_job(session, principal=principal, job_id=entity_id)
-
-
-class DeliveryOperations(ResourceOperations):
-    def __init__(self) -> None:
-        super().__init__(OutboxDelivery, label="Notification delivery")
-
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        return deliveries_select(principal=principal)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_delivery(session, principal=principal, delivery_id=entity_id)
 
 
 class EventPayload(Attr):
@@ -71,7 +47,7 @@ def job_resource() -> Resource:
         name="job",
         type="Job",
         model=Job,
-        operations=JobOperations(),
+        operations=ServiceOperations(Job, "Job", key="job_id", select=jobs_select, get=get_job),
         family=Family.JOBS,
         display_attribute="kind",
         description="Long work with persisted state: queued -> running -> succeeded | failed",
@@ -98,7 +74,13 @@ def notification_delivery_resource() -> Resource:
         name="notificationDelivery",
         type="NotificationDelivery",
         model=OutboxDelivery,
-        operations=DeliveryOperations(),
+        operations=ServiceOperations(
+            OutboxDelivery,
+            "Notification delivery",
+            key="delivery_id",
+            select=deliveries_select,
+            get=get_delivery,
+        ),
         family=Family.NOTIFICATIONS,
         display_attribute="event_type",
         description="One event to one subscriber: pending -> delivered, or dead after the last attempt",

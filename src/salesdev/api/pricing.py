@@ -30,11 +30,12 @@ from starlette.responses import Response
 from salesdev.api.actions import count_headers, listed, parse_instant, request_body
 from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.catalog_attributes import ForeignRef
-from salesdev.api.toolkit import Reference, Resource, ResourceOperations, Scalar, ValidFor
+from salesdev.api.toolkit import Reference, Resource, Scalar, ValidFor
 from salesdev.api.toolkit.attributes import Attr, Mode, ScalarType
 from salesdev.api.toolkit.http import JsonBody, etag_headers, expected_version, json_body_reader
 from salesdev.api.toolkit.http import path_id as parse_path_id
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import ApiSpec, RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
@@ -50,7 +51,7 @@ from salesdev.db.models.pricing import (
     PriceListVersion,
     PricingRule,
 )
-from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
+from salesdev.db.query import SortKey
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.notifications import format_datetime
 from salesdev.domains.pricing import (
@@ -105,83 +106,39 @@ def _reference(raw: Any, location: str) -> uuid.UUID | None:
 # --- priceList -----------------------------------------------------------------------------
 
 
-class PriceListOperations(ResourceOperations):
-    can_create = can_update = True
+def _price_lists(session: Session, *, principal: Principal) -> Select[Any]:
+    authorize(principal, Family.PRICING, "read")
+    condition = price_list_scope(session, principal)
+    statement = select(PriceList)
+    return statement if condition is None else statement.where(condition)
 
-    def __init__(self) -> None:
-        super().__init__(PriceList, label="Price list")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_price_list(session, principal=principal, price_list_id=entity_id)
-
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.PRICING, "read")
-        condition = price_list_scope(session, principal)
-        statement = select(PriceList)
-        return statement if condition is None else statement.where(condition)
-
-    def list(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        query: ListQuery,
-        attributes: Mapping[str, Attribute],
-    ) -> Page[Any]:
-        return fetch_page(
-            session,
-            self.select(session, principal=principal),
-            attributes=attributes,
-            query=query,
-            tie_breaker=PriceList.id,
-            default_sort=(SortKey("name"),),
-        )
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        errors = []
-        channel_id = None
-        if values.get("channel_id") is None:
-            errors.append(ErrorDetail("channel", "is required"))
-        else:
-            channel_id = parse_id(values["channel_id"], location="channel.id")
-        if errors:
-            raise InvalidInput("Invalid PriceList", errors)
-        assert channel_id is not None
-        return create_price_list(
-            session,
-            principal=principal,
-            values=PriceListInput(
-                name=values.get("name") or "",
-                channel_id=channel_id,
-                currency=values.get("currency") or "",
-                partner_tier=values.get("partner_tier"),
-                market_segment=values.get("market_segment"),
-                region_id=_reference(values.get("region_id"), "region.id"),
-                description=values.get("description") or "",
-            ),
-            now=now,
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        return update_price_list(
-            session,
-            principal=principal,
-            price_list_id=entity_id,
-            changes=changes,
-            now=now,
-            expected_version=expected_version,
-        )
+def _create_price_list(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    errors = []
+    channel_id = None
+    if values.get("channel_id") is None:
+        errors.append(ErrorDetail("channel", "is required"))
+    else:
+        channel_id = parse_id(values["channel_id"], location="channel.id")
+    if errors:
+        raise InvalidInput("Invalid PriceList", errors)
+    assert channel_id is not None
+    return create_price_list(
+        session,
+        principal=principal,
+        values=PriceListInput(
+            name=values.get("name") or "",
+            channel_id=channel_id,
+            currency=values.get("currency") or "",
+            partner_tier=values.get("partner_tier"),
+            market_segment=values.get("market_segment"),
+            region_id=_reference(values.get("region_id"), "region.id"),
+            description=values.get("description") or "",
+        ),
+        now=now,
+    )
 
 
 def price_list_resource() -> Resource:
@@ -189,7 +146,16 @@ def price_list_resource() -> Resource:
         name="priceList",
         type="PriceList",
         model=PriceList,
-        operations=PriceListOperations(),
+        operations=ServiceOperations(
+            PriceList,
+            "Price list",
+            key="price_list_id",
+            get=get_price_list,
+            select=_price_lists,
+            default_sort=(SortKey("name"),),
+            create=_create_price_list,
+            update=update_price_list,
+        ),
         family=Family.PRICING,
         description=(
             "A channel's price list for one exact scope (partner tier, market segment and "
@@ -212,68 +178,51 @@ def price_list_resource() -> Resource:
 # --- priceListVersion ----------------------------------------------------------------------
 
 
-class VersionOperations(ResourceOperations):
-    can_create = can_update = True
+def _get_version(session: Session, *, principal: Principal, version_id: uuid.UUID) -> Any:
+    return get_version(session, principal=principal, version_id=version_id)[1]
 
-    def __init__(self) -> None:
-        super().__init__(PriceListVersion, label="Price list version")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_version(session, principal=principal, version_id=entity_id)[1]
+def _versions(session: Session, *, principal: Principal) -> Select[Any]:
+    authorize(principal, Family.PRICING, "read")
+    statement = select(PriceListVersion).join(
+        PriceList, PriceList.id == PriceListVersion.price_list_id
+    )
+    condition = price_list_scope(session, principal)
+    return statement if condition is None else statement.where(condition)
 
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.PRICING, "read")
-        statement = select(PriceListVersion).join(
-            PriceList, PriceList.id == PriceListVersion.price_list_id
+
+def _create_version(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    if values.get("price_list_id") is None:
+        raise InvalidInput("Invalid PriceListVersion", [ErrorDetail("priceList", "is required")])
+    return create_version(
+        session,
+        principal=principal,
+        price_list_id=parse_id(values["price_list_id"], location="priceList.id"),
+        valid_from=values.get("valid_from"),
+        valid_to=values.get("valid_to"),
+        copy_from=_reference(values.get("copied_from_id"), "copiedFrom.id"),
+        comment=values.get("comment") or "",
+        now=now,
+    )
+
+
+def _update_version(session: Session, *, changes: Mapping[str, Any], **call: Any) -> Any:
+    fixed = sorted(set(changes) - {"valid_from", "valid_to", "comment"})
+    if fixed:
+        raise InvalidInput(
+            "Invalid change of PriceListVersion",
+            [ErrorDetail(name, "does not change") for name in fixed],
         )
-        condition = price_list_scope(session, principal)
-        return statement if condition is None else statement.where(condition)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        if values.get("price_list_id") is None:
-            raise InvalidInput(
-                "Invalid PriceListVersion", [ErrorDetail("priceList", "is required")]
-            )
-        return create_version(
-            session,
-            principal=principal,
-            price_list_id=parse_id(values["price_list_id"], location="priceList.id"),
-            valid_from=values.get("valid_from"),
-            valid_to=values.get("valid_to"),
-            copy_from=_reference(values.get("copied_from_id"), "copiedFrom.id"),
-            comment=values.get("comment") or "",
-            now=now,
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        fixed = sorted(set(changes) - {"valid_from", "valid_to", "comment"})
-        if fixed:
-            raise InvalidInput(
-                "Invalid change of PriceListVersion",
-                [ErrorDetail(name, "does not change") for name in fixed],
-            )
-        return update_version(
-            session,
-            principal=principal,
-            version_id=entity_id,
-            valid_from=changes.get("valid_from"),
-            valid_to=changes.get("valid_to"),
-            clear_valid_to="valid_to" in changes and changes["valid_to"] is None,
-            comment=changes.get("comment"),
-            now=now,
-            expected_version=expected_version,
-        )
+    return update_version(
+        session,
+        valid_from=changes.get("valid_from"),
+        valid_to=changes.get("valid_to"),
+        clear_valid_to="valid_to" in changes and changes["valid_to"] is None,
+        comment=changes.get("comment"),
+        **call,
+    )
 
 
 def price_list_version_resource() -> Resource:
@@ -281,7 +230,15 @@ def price_list_version_resource() -> Resource:
         name="priceListVersion",
         type="PriceListVersion",
         model=PriceListVersion,
-        operations=VersionOperations(),
+        operations=ServiceOperations(
+            PriceListVersion,
+            "Price list version",
+            key="version_id",
+            get=_get_version,
+            select=_versions,
+            create=_create_version,
+            update=_update_version,
+        ),
         family=Family.PRICING,
         display_attribute="id",
         description=(
@@ -383,82 +340,40 @@ class ValidWindow(ValidFor):
         return {"validFrom": "validFor.startDateTime", "validTo": "validFor.endDateTime"}
 
 
-class RuleOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
+def _rules(session: Session, *, principal: Principal) -> Select[Any]:
+    authorize(principal, Family.PRICING, "read")
+    statement = (
+        select(PricingRule)
+        .join(PriceListVersion, PriceListVersion.id == PricingRule.version_id)
+        .join(PriceList, PriceList.id == PriceListVersion.price_list_id)
+    )
+    condition = price_list_scope(session, principal)
+    return statement if condition is None else statement.where(condition)
 
-    def __init__(self) -> None:
-        super().__init__(PricingRule, label="Pricing rule")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_rule(session, principal=principal, rule_id=entity_id)
+def _create_rule(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    given = dict(values)
+    raw_version = given.pop("priceListVersion", None)
+    if raw_version is None:
+        raise InvalidInput("Invalid PricingRule", [ErrorDetail("priceListVersion", "is required")])
+    return create_rule(
+        session,
+        principal=principal,
+        version_id=parse_id(raw_version, location="priceListVersion.id"),
+        values=_rule_values(given),
+        now=now,
+    )
 
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.PRICING, "read")
-        statement = (
-            select(PricingRule)
-            .join(PriceListVersion, PriceListVersion.id == PricingRule.version_id)
-            .join(PriceList, PriceList.id == PriceListVersion.price_list_id)
+
+def _update_rule(session: Session, *, changes: Mapping[str, Any], **call: Any) -> Any:
+    if "priceListVersion" in changes:
+        raise InvalidInput(
+            "Invalid change of PricingRule",
+            [ErrorDetail("priceListVersion", "a rule stays in its version")],
         )
-        condition = price_list_scope(session, principal)
-        return statement if condition is None else statement.where(condition)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        given = dict(values)
-        raw_version = given.pop("priceListVersion", None)
-        if raw_version is None:
-            raise InvalidInput(
-                "Invalid PricingRule", [ErrorDetail("priceListVersion", "is required")]
-            )
-        return create_rule(
-            session,
-            principal=principal,
-            version_id=parse_id(raw_version, location="priceListVersion.id"),
-            values=_rule_values(given),
-            now=now,
-        )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        if "priceListVersion" in changes:
-            raise InvalidInput(
-                "Invalid change of PricingRule",
-                [ErrorDetail("priceListVersion", "a rule stays in its version")],
-            )
-        return update_rule(
-            session,
-            principal=principal,
-            rule_id=entity_id,
-            changes=_rule_values(changes),
-            now=now,
-            expected_version=expected_version,
-        )
-
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        delete_rule(
-            session,
-            principal=principal,
-            rule_id=entity_id,
-            now=now,
-            expected_version=expected_version,
-        )
+    return update_rule(session, changes=_rule_values(changes), **call)
 
 
 def _rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -479,7 +394,16 @@ def pricing_rule_resource() -> Resource:
         name="pricingRule",
         type="PricingRule",
         model=PricingRule,
-        operations=RuleOperations(),
+        operations=ServiceOperations(
+            PricingRule,
+            "Pricing rule",
+            key="rule_id",
+            get=get_rule,
+            select=_rules,
+            create=_create_rule,
+            update=_update_rule,
+            delete=delete_rule,
+        ),
         family=Family.PRICING,
         description=(
             "A discount or surcharge of a price list version (percentage or amount per unit; "
@@ -515,82 +439,72 @@ def pricing_rule_resource() -> Resource:
 # --- priceGuardRail ------------------------------------------------------------------------
 
 
-class GuardRailOperations(ResourceOperations):
-    can_create = can_update = True
+def _guard_rails(session: Session, *, principal: Principal) -> Select[Any]:
+    authorize(principal, Family.PRICING, "read")
+    statement = select(PriceGuardRail)
+    condition = guard_rail_scope(session, principal)
+    return statement if condition is None else statement.where(condition)
 
-    def __init__(self) -> None:
-        super().__init__(PriceGuardRail, label="Price guard-rail")
 
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_guard_rail(session, principal=principal, guard_rail_id=entity_id)
+def _create_guard_rail(
+    session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
+) -> Any:
+    if values.get("channel_id") is None:
+        raise InvalidInput("Invalid PriceGuardRail", [ErrorDetail("channel", "is required")])
+    return create_guard_rail(
+        session,
+        principal=principal,
+        values=GuardRailInput(
+            channel_id=parse_id(values["channel_id"], location="channel.id"),
+            product_offering_id=_reference(values.get("product_offering_id"), "productOffering.id"),
+            valid_from=values.get("valid_from"),
+            valid_to=values.get("valid_to"),
+            currency=values.get("currency"),
+            floor_recurring_amount=values.get("floor_recurring_amount"),
+            floor_one_time_amount=values.get("floor_one_time_amount"),
+            floor_percent=values.get("floor_percent"),
+            max_discount_percent=values.get("max_discount_percent"),
+            min_margin_percent=values.get("min_margin_percent"),
+            comment=values.get("comment") or "",
+        ),
+        now=now,
+    )
 
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        authorize(principal, Family.PRICING, "read")
-        statement = select(PriceGuardRail)
-        condition = guard_rail_scope(session, principal)
-        return statement if condition is None else statement.where(condition)
 
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        if values.get("channel_id") is None:
-            raise InvalidInput("Invalid PriceGuardRail", [ErrorDetail("channel", "is required")])
-        return create_guard_rail(
-            session,
-            principal=principal,
-            values=GuardRailInput(
-                channel_id=parse_id(values["channel_id"], location="channel.id"),
-                product_offering_id=_reference(
-                    values.get("product_offering_id"), "productOffering.id"
-                ),
-                valid_from=values.get("valid_from"),
-                valid_to=values.get("valid_to"),
-                currency=values.get("currency"),
-                floor_recurring_amount=values.get("floor_recurring_amount"),
-                floor_one_time_amount=values.get("floor_one_time_amount"),
-                floor_percent=values.get("floor_percent"),
-                max_discount_percent=values.get("max_discount_percent"),
-                min_margin_percent=values.get("min_margin_percent"),
-                comment=values.get("comment") or "",
-            ),
-            now=now,
+def _end_guard_rail(
+    session: Session,
+    *,
+    principal: Principal,
+    guard_rail_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    now: datetime,
+    expected_version: int | None,
+) -> Any:
+    row = get_guard_rail(session, principal=principal, guard_rail_id=guard_rail_id)
+    given = dict(changes)
+    start = given.get("valid_from")
+    if (
+        start is not None
+        and parse_instant(start, location="validFor.startDateTime") == row.valid_from
+    ):
+        given.pop("valid_from")
+    fixed = sorted(set(given) - {"valid_to"})
+    if fixed:
+        raise InvalidInput(
+            "Invalid change of PriceGuardRail",
+            [
+                ErrorDetail(name, "a guard-rail is never edited: end it and create a new one")
+                for name in fixed
+            ],
         )
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        row = get_guard_rail(session, principal=principal, guard_rail_id=entity_id)
-        given = dict(changes)
-        start = given.get("valid_from")
-        if (
-            start is not None
-            and parse_instant(start, location="validFor.startDateTime") == row.valid_from
-        ):
-            given.pop("valid_from")
-        fixed = sorted(set(given) - {"valid_to"})
-        if fixed:
-            raise InvalidInput(
-                "Invalid change of PriceGuardRail",
-                [
-                    ErrorDetail(name, "a guard-rail is never edited: end it and create a new one")
-                    for name in fixed
-                ],
-            )
-        return end_guard_rail(
-            session,
-            principal=principal,
-            guard_rail_id=entity_id,
-            valid_to=given.get("valid_to"),
-            now=now,
-            expected_version=expected_version,
-        )
+    return end_guard_rail(
+        session,
+        principal=principal,
+        guard_rail_id=guard_rail_id,
+        valid_to=given.get("valid_to"),
+        now=now,
+        expected_version=expected_version,
+    )
 
 
 def price_guard_rail_resource() -> Resource:
@@ -598,7 +512,15 @@ def price_guard_rail_resource() -> Resource:
         name="priceGuardRail",
         type="PriceGuardRail",
         model=PriceGuardRail,
-        operations=GuardRailOperations(),
+        operations=ServiceOperations(
+            PriceGuardRail,
+            "Price guard-rail",
+            key="guard_rail_id",
+            get=get_guard_rail,
+            select=_guard_rails,
+            create=_create_guard_rail,
+            update=_end_guard_rail,
+        ),
         family=Family.PRICING,
         display_attribute="id",
         description=(

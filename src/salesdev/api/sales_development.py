@@ -7,29 +7,22 @@ Product offerings and their prices live in the TMF620 API (``api.catalog``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
 
 from salesdev.api.toolkit import (
     ApiSpec,
     Attr,
     Reference,
     Resource,
-    ResourceOperations,
     Scalar,
 )
 from salesdev.api.toolkit.attributes import ScalarType
-from salesdev.domains.access import Principal
+from salesdev.api.toolkit.operations import ServiceOperations
 from salesdev.domains.reference import (
     ENTITY_KINDS,
     create_entity,
     delete_entity,
-    entity_kind,
     get_entity,
     scoped_select,
     update_entity,
@@ -53,63 +46,6 @@ TIMESTAMPS: tuple[Attr, ...] = (
     Scalar("creationDate", "created_at", "datetime", readonly=True),
     Scalar("lastUpdate", "updated_at", "datetime", readonly=True),
 )
-
-
-class ReferenceOperations(ResourceOperations):
-    can_create = can_update = can_delete = True
-
-    def __init__(self, kind: str) -> None:
-        spec = entity_kind(kind)
-        super().__init__(spec.model, label=spec.label)
-        self.kind = kind
-
-    def select(self, session: Session, *, principal: Principal) -> Select[Any]:
-        return scoped_select(session, principal=principal, kind=self.kind)
-
-    def get(self, session: Session, *, principal: Principal, entity_id: uuid.UUID) -> Any:
-        return get_entity(session, principal=principal, kind=self.kind, entity_id=entity_id)
-
-    def create(
-        self, session: Session, *, principal: Principal, values: Mapping[str, Any], now: datetime
-    ) -> Any:
-        return create_entity(session, principal=principal, kind=self.kind, values=values, now=now)
-
-    def update(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        changes: Mapping[str, Any],
-        now: datetime,
-        expected_version: int | None,
-    ) -> Any:
-        return update_entity(
-            session,
-            principal=principal,
-            kind=self.kind,
-            entity_id=entity_id,
-            changes=changes,
-            now=now,
-            expected_version=expected_version,
-        )
-
-    def delete(
-        self,
-        session: Session,
-        *,
-        principal: Principal,
-        entity_id: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        delete_entity(
-            session,
-            principal=principal,
-            kind=self.kind,
-            entity_id=entity_id,
-            expected_version=expected_version,
-        )
 
 
 def camel(name: str) -> str:
@@ -175,7 +111,17 @@ def reference_resource(
         base_type=base_type,
         model=spec.model,
         attributes=reference_attributes(kind, **options),
-        operations=ReferenceOperations(kind),
+        # The reference service takes the kind and the id as ``entity_id`` on every call.
+        operations=ServiceOperations(
+            spec.model,
+            spec.label,
+            get=get_entity,
+            select=scoped_select,
+            create=create_entity,
+            update=update_entity,
+            delete=delete_entity,
+            bound={"kind": kind},
+        ),
         family=spec.family,
         display_attribute=display_attribute,
         description=f"{spec.label} (reference data)",

@@ -185,8 +185,9 @@ def test_self_approval_is_a_422_and_a_rejection_needs_a_reason(
     assert own.status_code == 422
     assert own.json()["message"] == (
         "user:carla requested the move to agreement_negotiation and cannot approve it; "
-        "another user must approve: approver: must differ from the requester"
+        "another user must: approver: must differ from the requester user:carla"
     )
+    assert own.json()["code"] == "SDV-422"
     no_reason = act(anonymous, case, "approval", {"decision": "reject"}, omar)
     assert no_reason.status_code == 400
     assert no_reason.json()["details"] == [{"location": "reason", "message": "say why"}]
@@ -222,6 +223,35 @@ def test_bad_bodies_are_400_with_locations(
     )
     assert again.status_code == 409
     assert anonymous.delete(case["href"], headers=carla).status_code == 405
+
+
+def test_an_action_with_a_stale_if_match_is_412_and_changes_nothing(
+    anonymous: TestClient, partners: dict[str, Any], carla: Any, runtime: Runtime
+) -> None:
+    # given a case read at its first version
+    case = open_case(anonymous, partners["ACME"], carla)
+    read = anonymous.get(case["href"], headers=carla)
+    etag = read.headers["ETag"]
+    before = history_length(runtime)
+    # when it moves with that ETag
+    moved = anonymous.post(
+        f"{case['href']}/transition",
+        json={"toState": "due_diligence"},
+        headers={**carla, "If-Match": etag},
+    )
+    # then the answer is the case with its new ETag
+    assert (moved.status_code, moved.json()["state"]) == (200, "due_diligence")
+    assert moved.headers["ETag"] != etag
+    assert anonymous.get(case["href"], headers=carla).headers["ETag"] == moved.headers["ETag"]
+    # and a second move with the old ETag is refused and changes nothing
+    stale = anonymous.post(
+        f"{case['href']}/transition",
+        json={"toState": "terminated", "comment": "late"},
+        headers={**carla, "If-Match": etag},
+    )
+    assert (stale.status_code, stale.json()["code"]) == (412, "SDV-412")
+    assert anonymous.get(case["href"], headers=carla).json()["state"] == "due_diligence"
+    assert history_length(runtime) == before + 1
 
 
 def test_a_partner_user_sees_only_its_own_case(

@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salesdev.core.errors import Conflict, NotFound, PreconditionFailed, RuleViolation
+from salesdev.core.errors import (
+    Conflict,
+    ErrorDetail,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+)
 from salesdev.db.models import AuditEvent, OnboardingCase, OnboardingHistoryEntry, Partner
 from salesdev.db.query import ListQuery
 from salesdev.domains.access import Role
@@ -91,7 +97,8 @@ def test_a_partner_moves_through_every_step_to_active_with_history_in_order(
     session: Session, partner: Any, case: OnboardingCase
 ) -> None:
     # given a new case in application
-    assert (case.state, partner.status) == ("application", "active")
+    # an applicant is "onboarding" (it may not sell) until its case is active
+    assert (case.state, partner.status) == ("application", "onboarding")
     # when it goes through due diligence, negotiation and training with approvals
     _advance(session, case, "due_diligence", 1)
     _check_all(session, case)
@@ -260,8 +267,11 @@ def test_the_requester_cannot_approve_their_own_request(
     # then it is refused and the request still waits for someone else
     assert caught.value.message == (
         "user:carla requested the move to agreement_negotiation and cannot approve it; "
-        "another user must approve"
+        "another user must"
     )
+    assert caught.value.details == [
+        ErrorDetail("approver", "must differ from the requester user:carla")
+    ]
     assert (case.state, case.requested_state, case.requested_by) == (
         "due_diligence",
         "agreement_negotiation",
@@ -379,6 +389,7 @@ def test_every_step_is_in_the_audit_trail(session: Session, partner: Any) -> Non
         for action, kind, after in events
     ] == [
         ("create", "onboarding_case", "application"),
+        ("update", "partner", "onboarding"),
         ("update", "onboarding_case", "due_diligence"),
         ("update", "onboarding_case", "terminated"),
         ("update", "partner", "terminated"),

@@ -22,7 +22,7 @@ def test_close_approve_lock_and_pay_out_from_the_command_line(
     assert (closed.exit_code, closed.output) == (0, "Period 2026-10 is closed\n")
     same = alice("compensation", "approve", "--period", "2026-10")
     assert same.exit_code == 4
-    assert "someone other than the user who closed it" in same.output
+    assert "closed period 2026-10 and cannot approve it; another user must" in same.output
     assert bob("compensation", "approve", "--period", "2026-10").exit_code == 0
     assert alice("compensation", "lock", "--period", "2026-10").exit_code == 0
     out = tmp_path / "out"

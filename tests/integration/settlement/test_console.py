@@ -93,7 +93,7 @@ def test_sales_ops_close_approve_lock_and_pay_out(runtime: Runtime) -> None:
     same = ops.post(
         "/compensation/settlement/period", data={"period": "2026-10", "action": "approve"}
     )
-    assert "someone other than the user who closed it" in same.text
+    assert "closed period 2026-10 and cannot approve it; another user must" in same.text
     ops2.post("/compensation/settlement/period", data={"period": "2026-10", "action": "approve"})
     ops.post("/compensation/settlement/period", data={"period": "2026-10", "action": "lock"})
     done = ops.post("/compensation/settlement/export", data={"period": "2026-10"})

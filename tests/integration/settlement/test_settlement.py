@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from salesdev.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from salesdev.core.errors import (
+    ErrorDetail,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
 from salesdev.db.models.settlement import (
     CompensationAdjustment,
     CompensationDisputeEntry,
@@ -388,8 +394,12 @@ def test_adjustments_count_only_after_approval_by_someone_else(
     assert adjustment.author == "user:ops"
     # pending: not due
     assert all(item.kind != "adjustment" for item in compute_due(session, OCT).items)
-    with pytest.raises(RuleViolation, match="someone other than its author"):
+    with pytest.raises(RuleViolation) as own:
         decide_adjustment(session, principal=OPS, adjustment_id=adjustment.id, approve=True, now=T)
+    assert own.value.message == (
+        "user:ops wrote this adjustment and cannot approve it; another user must"
+    )
+    assert own.value.details == [ErrorDetail("approver", "must differ from the author user:ops")]
     rep = user("ann", Role.SALES_REP, sales_person_id=world.rep_a.id)
     with pytest.raises(PermissionDenied):
         decide_adjustment(session, principal=rep, adjustment_id=adjustment.id, approve=True, now=T)
@@ -521,8 +531,14 @@ def test_period_approval_needs_a_second_person_and_payout_a_locked_period(
     with pytest.raises(RuleViolation, match="only a locked period"):
         export_payout(session, principal=OPS, period=OCT, now=T)
     move_period(session, principal=OPS, period=OCT, action="close", now=T)
-    with pytest.raises(RuleViolation, match="someone other than the user who closed"):
+    with pytest.raises(RuleViolation) as own:
         move_period(session, principal=OPS, period=OCT, action="approve", now=T)
+    assert own.value.message == (
+        "user:ops closed period 2026-10 and cannot approve it; another user must"
+    )
+    assert own.value.details == [
+        ErrorDetail("approver", "must differ from the period's closer user:ops")
+    ]
     with pytest.raises(RuleViolation, match="Period 2026-10 is closed; it cannot be locked"):
         move_period(session, principal=OPS, period=OCT, action="lock", now=T)
     with pytest.raises(InvalidInput) as caught:

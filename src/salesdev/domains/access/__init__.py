@@ -14,9 +14,11 @@ from salesdev.domains.access.permissions import (
     permission_matrix_markdown,
 )
 from salesdev.domains.access.scope import (
+    customer_scope_condition,
     in_scope,
     partner_rows_condition,
     partner_scope_ids,
+    require_customer_in_scope,
     scope_condition,
     team_ids,
 )
@@ -31,11 +33,13 @@ __all__ = [
     "Principal",
     "Role",
     "authorize",
+    "customer_scope_condition",
     "in_scope",
     "parse_roles",
     "partner_rows_condition",
     "partner_scope_ids",
     "permission_matrix_markdown",
+    "require_customer_in_scope",
     "scope_condition",
     "team_ids",
 ]

@@ -33,6 +33,7 @@ from salesdev.db.models import ProductFamily
 from salesdev.db.models.compensation import CompensationPlan, CompensationPlanVersion
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.compensation.codec import plan_from_definition
 from salesdev.engine.compensation import Plan, validate_plan
 
@@ -362,12 +363,12 @@ def transition_version(
             [ErrorDetail("action", f"{action} applies to a {' or '.join(sources)} version")],
         )
     if action == "approve":
-        if version.author == principal.actor:
-            raise RuleViolation(
-                f"{principal.actor} wrote version {number} of {plan.code} and cannot approve it; "
-                "another user must",
-                [ErrorDetail("approver", f"must differ from the author {version.author}")],
-            )
+        require_second_person(
+            principal,
+            first=version.author,
+            role="author",
+            did=f"wrote version {number} of {plan.code}",
+        )
         # Re-check against today's catalogue: a family may have gone since it was saved.
         check_definition(
             session,

@@ -31,8 +31,10 @@ from salesdev.db.models import (
 )
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize, partner_rows_condition
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.onboarding.states import (
     DEFAULT_CHECKLIST,
+    PARTNER_ONBOARDING_STATUS,
     PARTNER_STATUS,
     OnboardingState,
     check_move,
@@ -153,6 +155,16 @@ def open_onboarding_case(
     )
     session.add(case)
     session.flush()
+    if partner.status != PARTNER_ONBOARDING_STATUS:
+        # An applicant may not sell until its case reaches active (then "active").
+        update_entity(
+            session,
+            principal=principal,
+            kind="partner",
+            entity_id=partner_id,
+            changes={"status": PARTNER_ONBOARDING_STATUS},
+            now=now,
+        )
     for position, (code, label, mandatory) in enumerate(DEFAULT_CHECKLIST, start=1):
         session.add(
             OnboardingChecklistItem(
@@ -323,12 +335,12 @@ def approve_onboarding_request(
     comment = _comment(comment)
     if case.requested_state is None or case.requested_by is None:
         raise RuleViolation(f"On-boarding case {case.id} has no request awaiting approval")
-    if case.requested_by == principal.actor:
-        raise RuleViolation(
-            f"{principal.actor} requested the move to {case.requested_state} "
-            "and cannot approve it; another user must approve",
-            [ErrorDetail("approver", "must differ from the requester")],
-        )
+    require_second_person(
+        principal,
+        first=case.requested_by,
+        role="requester",
+        did=f"requested the move to {case.requested_state}",
+    )
     current, target = OnboardingState(case.state), OnboardingState(case.requested_state)
     # The checklist may have grown since the request.
     _check_preconditions(session, case, current, target)

@@ -35,6 +35,7 @@ from salesdev.db.models.pricing import (
 )
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.catalog import SEGMENT_NAMES
 from salesdev.domains.pricing.common import (
     APPROVED,
@@ -487,12 +488,12 @@ def transition_version(
             [ErrorDetail("action", f"{action} applies to a {source} version")],
         )
     if action == "approve":
-        if version.author == principal.actor:
-            raise RuleViolation(
-                f"{principal.actor} authored version {version.number} of price list "
-                f"{price_list.name!r} and cannot approve it; another user must",
-                [ErrorDetail("approver", f"must differ from the author {version.author}")],
-            )
+        require_second_person(
+            principal,
+            first=version.author,
+            role="author",
+            did=f"authored version {version.number} of price list {price_list.name!r}",
+        )
         # Approvals of one list run one after another (a row lock on PostgreSQL).
         session.execute(select(PriceList.id).where(PriceList.id == price_list.id).with_for_update())
         refuse_overlap(session, price_list, version)

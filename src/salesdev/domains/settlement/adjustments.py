@@ -25,6 +25,7 @@ from salesdev.core.money import parse_currency
 from salesdev.core.periods import require_aware
 from salesdev.db.models.settlement import CompensationAdjustment
 from salesdev.domains.access import Family, Principal, authorize
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.settlement.common import (
     find_payee,
     parse_component,
@@ -140,11 +141,13 @@ def decide_adjustment(
             f"The adjustment is already {adjustment.status}",
             [ErrorDetail("status", "only a pending adjustment can be decided")],
         )
-    if adjustment.author == principal.actor:
-        raise RuleViolation(
-            "An adjustment must be approved by someone other than its author",
-            [ErrorDetail("author", f"{principal.actor} wrote this adjustment")],
-        )
+    require_second_person(
+        principal,
+        first=adjustment.author,
+        role="author",
+        did="wrote this adjustment",
+        verb="approve" if approve else "reject",
+    )
     adjustment.status = APPROVED if approve else REJECTED
     adjustment.decided_by = principal.actor
     adjustment.decided_at = now

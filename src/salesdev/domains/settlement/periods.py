@@ -22,6 +22,7 @@ from salesdev.core.periods import require_aware
 from salesdev.db.models.compensation import CompensationRun, LedgerVersion
 from salesdev.db.models.settlement import SettlementPeriod, SettlementPeriodEvent
 from salesdev.domains.access import Family, Principal, authorize
+from salesdev.domains.access.approval import require_second_person
 from salesdev.domains.settlement.common import parse_period, parse_reason
 
 
@@ -171,10 +172,9 @@ def move_period(
             f"Period {period} is {current}; it cannot be {PAST[action]}",
             [ErrorDetail("action", f"{action} needs a period that is {' or '.join(allowed)}")],
         )
-    if action == "approve" and row.closed_by == principal.actor:
-        raise RuleViolation(
-            "The period must be approved by someone other than the user who closed it",
-            [ErrorDetail("action", f"{principal.actor} closed {period}")],
+    if action == "approve":
+        require_second_person(
+            principal, first=row.closed_by, role="period's closer", did=f"closed period {period}"
         )
     latest = _latest_ledger_version(session, period)
     if action == "close":
