@@ -25,6 +25,7 @@ from salesdev.cli.context import open_runtime, require_current_schema
 from salesdev.cli.errors import reports_errors
 from salesdev.cli.operator import OPERATOR, operator_session
 from salesdev.core.errors import ErrorDetail, InvalidInput
+from salesdev.db.models import SalesChannel
 from salesdev.db.models.guidance import RecommendationRule
 from salesdev.db.query import ListQuery, SortKey
 from salesdev.domains.guidance import (
@@ -225,6 +226,11 @@ def simulate_command(
                 now=runtime.clock.now(),
                 event_store_dir=runtime.settings.event_store_dir,
             )
+            channel_codes = {
+                line.channel_id: channel.code
+                for line in result.lines
+                if line.channel_id and (channel := session.get(SalesChannel, line.channel_id))
+            }
     elapsed = time.perf_counter() - started
     headers = (
         "CHANNEL",
@@ -241,7 +247,9 @@ def simulate_command(
     )
     rows = [
         [
-            str(line.channel_id) if line.channel_id else "TOTAL",
+            channel_codes.get(line.channel_id, str(line.channel_id))
+            if line.channel_id
+            else "TOTAL",
             line.family_code or "",
             str(line.events),
             str(line.current_revenue),

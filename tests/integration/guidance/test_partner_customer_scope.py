@@ -16,11 +16,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from salesdev.core.errors import NotFound
+from salesdev.core.errors import InvalidInput, NotFound
 from salesdev.db.models import Customer
 from salesdev.db.session import unit_of_work
 from salesdev.domains.access import SYSTEM, Principal, Role
 from salesdev.domains.guidance import customer_premises, find_customers, recommend
+from salesdev.domains.pricing import resolve_prices
 from salesdev.domains.qualification import qualify_offerings
 from salesdev.domains.reference import update_entity
 from salesdev.runtime import Runtime
@@ -163,3 +164,26 @@ def test_in_the_console_a_partner_user_sees_only_its_customers(
         "/selling", params={"customer": str(uuid.UUID(int=7)), "channel": str(world["ONL"])}
     )
     assert (unknown.status_code, "no such customer" in unknown.text) == (400, True)
+
+
+def test_a_partner_user_cannot_price_a_sale_to_another_partners_customer(
+    runtime: Runtime, world: World
+) -> None:
+    pat = _pat(world)
+    with unit_of_work(runtime.session_factory) as session:
+        # Given ADA belongs to P1, when a P2 user prices a sale to ADA,
+        # then ADA reads as unknown, as in qualification
+        with pytest.raises(InvalidInput) as raised:
+            resolve_prices(
+                session, principal=pat, channel_id=world["ONL"], offering_ids=[world["MOB-S"]],
+                at=T0, customer_id=world["ADA"],
+            )  # fmt: skip
+        assert [(d.location, d.message) for d in raised.value.details] == [
+            ("customer.id", f"no customer with id {world['ADA']}")
+        ]
+        # and its own customer BOB is priced
+        priced = resolve_prices(
+            session, principal=pat, channel_id=world["ONL"], offering_ids=[world["MOB-S"]],
+            at=T0, customer_id=world["BOB"],
+        )  # fmt: skip
+        assert [p.offering_id for p in priced] == [world["MOB-S"]]

@@ -126,7 +126,7 @@ def test_simulate_a_version(cli: Cli, world: World, database: Database, tmp_path
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     figures = "1,60.0000,70.0000,10.0000,40.0000,50.0000,10.0000,0,0"  # no rule, no cap
-    assert lines[1] == f"{world['RET']},FIBRE,{figures}"
+    assert lines[1] == f"RET,FIBRE,{figures}"  # the channel by its code
     assert lines[2] == f"TOTAL,,{figures}"
     missing = cli("simulate", "--version", str(uuid.uuid4()))
     assert missing.exit_code == 4

@@ -52,7 +52,7 @@ from salesdev.db.models.pricing import (
     PriceListVersion,
     PricingRule,
 )
-from salesdev.domains.access import Family, Principal, Role, authorize
+from salesdev.domains.access import Family, Principal, Role, authorize, require_customer_in_scope
 from salesdev.domains.catalog import list_prices
 from salesdev.domains.pricing.common import APPROVED, restricted_channels, restricted_partners
 from salesdev.domains.pricing.guardrails import guard_rails_in_force, to_engine
@@ -216,6 +216,9 @@ def resolve_prices(
         raise InvalidInput("Invalid price resolution", errors)
     _channel, partner = _scope_check(session, principal, channel_id, partner_id)
     customer = session.get(Customer, customer_id) if customer_id is not None else None
+    if customer is not None and not _may_sell_to(session, principal, customer_id):
+        # A partner user prices only its partners' customers; another's reads as unknown.
+        customer = None
     if customer_id is not None and customer is None:
         errors.append(ErrorDetail("customer.id", f"no customer with id {customer_id}"))
     premise = session.get(Premise, premise_id) if premise_id is not None else None
@@ -464,3 +467,11 @@ def _versions_in_force(
     ]
     choices.sort(key=lambda c: (-c.score, c.price_list.name))
     return choices
+
+
+def _may_sell_to(session: Session, principal: Principal, customer_id: uuid.UUID | None) -> bool:
+    try:
+        require_customer_in_scope(session, principal=principal, customer_id=customer_id)
+    except NotFound:
+        return False
+    return True
