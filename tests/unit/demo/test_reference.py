@@ -80,7 +80,7 @@ def test_partner_genealogy_is_master_agent_then_dealer_then_sub_dealer() -> None
     }  # fmt: skip
     applicants = [p for p in partners.values() if p["status"] != "active"]
     assert [(p["partner_type"], p["status"]) for p in applicants] == [
-        ("dealer", "suspended"), ("franchisee", "suspended"), ("wholesale_reseller", "suspended"),
+        ("dealer", "onboarding"), ("franchisee", "onboarding"), ("wholesale_reseller", "onboarding"),
     ]  # fmt: skip
 
 
