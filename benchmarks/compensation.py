@@ -14,8 +14,9 @@ tiers with a gate, cap and floor, activation and port-in bounties with a 30-day
 chargeback window, a 12-month residual, a per-unit SPIFF, a manager override
 through a 4-level sales hierarchy (with a re-organisation in the month) and a
 dealer-chain override through a 2-level partner genealogy, and a plan cap; every
-20th new line's order is split 60/40 between two reps. The baselines implement
-the same splits, roll-up and caps.
+20th new line's order is split 60/40 between two reps (its chargebacks and
+residuals follow the split too). The baselines implement the same splits,
+roll-up and caps.
 
 Figures:
 - compute_s: the calculating stages of ``calculate`` (credit, measure, incentive,
@@ -634,32 +635,17 @@ def pandas_total(
     )
     start, end = _us(PERIOD.start), _us(PERIOD.end)
     period = frame[(frame["us"] >= start) & (frame["us"] < end)]
-    # Split credit: largest remainder on the absolute amount, in units of 0.0001.
     split_frame = splits.to_pandas()
     split_frame["share_units"] = (split_frame["share"].map(Decimal) * UNITS).astype("int64")
     is_split = period["order_id"].isin(split_frame["order_id"])
-    parts = period[is_split].merge(
-        split_frame[["order_id", "payee_id", "share_units"]], on="order_id"
-    )
-    magnitude = parts["units"].abs()
-    product = magnitude * parts["share_units"]
-    parts["base"], parts["rem"] = product // UNITS, product % UNITS
-    by_event = parts.groupby("event_id")
-    target = (magnitude * by_event["share_units"].transform("sum") + UNITS // 2) // UNITS
-    parts = parts.sort_values(["event_id", "rem", "payee_id"], ascending=[True, False, True])
-    rank = parts.groupby("event_id").cumcount() + 1
-    missing = (target - parts.groupby("event_id")["base"].transform("sum")).loc[parts.index]
-    sign = np.where(parts["units"] < 0, -1, 1)
-    parts["units"] = sign * (parts["base"] + (rank <= missing).astype("int64"))
-    parts = parts.assign(payee=parts["payee_id"], bunits=parts["share_units"]).drop(
-        columns=["payee_id", "share_units", "base", "rem"]
-    )
     direct = period[~is_split & period["sales_person_id"].notna()]
     credit = pd.concat(
         [
-            direct.assign(payee=direct["sales_person_id"], bunits=UNITS),
-            period[period["partner_id"].notna()].assign(payee=period["partner_id"], bunits=UNITS),
-            parts,
+            direct.assign(payee=direct["sales_person_id"], bunits=UNITS, own=True),
+            period[period["partner_id"].notna()].assign(
+                payee=period["partner_id"], bunits=UNITS, own=False
+            ),
+            _pandas_split_parts(period[is_split], split_frame).assign(own=False),
         ]
     )
     measures: list[tuple[str, str, str | None, str, int]] = []
@@ -689,6 +675,20 @@ def pandas_total(
     ).astype(int)
     life["open"] = opened.groupby(history["line_id"]).sum()
     life[["balance", "open"]] = life[["balance", "open"]].fillna(0)
+    # A line sold on a split order: its chargebacks and residuals follow that split.
+    won = history[history["event_type"].isin(["activation", "port_in"])
+                  & history["order_id"].isin(split_frame["order_id"])]  # fmt: skip
+    line_order = won.groupby("line_id")["order_id"].min()
+    on_line = period[period["event_type"].isin(["deactivation", "recurring_charge"]) & ~is_split]
+    on_line = on_line.assign(order_id=on_line["line_id"].map(line_order))
+    on_line = on_line[on_line["order_id"].notna()]
+    line_credit = credit[credit["event_type"].isin(["deactivation", "recurring_charge"])]
+    line_credit = pd.concat(
+        [
+            line_credit[~(line_credit["own"] & line_credit["line_id"].isin(line_order.index))],
+            _pandas_split_parts(on_line, split_frame),
+        ]
+    )
     life["suspended"] = np.where((life["open"] > 0) & life["deactivation"].notna(),
                                  life["balance"] + life["deactivation"].fillna(0), life["balance"])  # fmt: skip
     act = pd.to_datetime(life["activation"], unit="us", utc=True)
@@ -701,19 +701,20 @@ def pandas_total(
         bounty = (
             history[history["event_type"] == kind].groupby("line_id")["us"].agg(["min", "size"])
         )
-        deact = credit[credit["event_type"] == "deactivation"].join(
+        deact = line_credit[line_credit["event_type"] == "deactivation"].join(
             bounty, on="line_id", how="inner"
         )
         deact = deact.join(life["suspended"], on="line_id")
         early = deact[
             deact["us"] - deact["min"] - deact["suspended"] < component.chargeback_days * US_PER_DAY
         ]
-        for p, c in early.groupby("payee")["size"].sum().items():
-            measures.append((p, component_id, None, "chargeback", int(c) * UNITS))
+        clawed = early["size"] * early["bunits"]  # each payee's share of each bounty
+        for p, c in clawed.groupby(early["payee"]).sum().items():
+            measures.append((p, component_id, None, "chargeback", int(c)))
     residual = plan.component("residual")
     assert isinstance(residual, ResidualComponent)
-    charges = credit[(credit["event_type"] == "recurring_charge")
-                     & credit["product_family_code"].isin(residual.product_families)]  # fmt: skip
+    charges = line_credit[(line_credit["event_type"] == "recurring_charge")
+                          & line_credit["product_family_code"].isin(residual.product_families)]  # fmt: skip
     charges = charges.join(life[["activation_month", "deactivation"]], on="line_id")
     age = PERIOD.year * 12 + PERIOD.month - 1 - charges["activation_month"]
     keep = (age >= 1) & (age <= residual.months)
@@ -743,6 +744,25 @@ def pandas_total(
     return sum(payments(plan, measures, quotas).values(), Decimal(0))
 
 
+def _pandas_split_parts(events: pd.DataFrame, split_frame: pd.DataFrame) -> pd.DataFrame:
+    """The events (by their ``order_id``) credited to the order's split payees: largest
+    remainder on the absolute amount, in units of 0.0001."""
+    parts = events.merge(split_frame[["order_id", "payee_id", "share_units"]], on="order_id")
+    magnitude = parts["units"].abs()
+    product = magnitude * parts["share_units"]
+    parts["base"], parts["rem"] = product // UNITS, product % UNITS
+    by_event = parts.groupby("event_id")
+    target = (magnitude * by_event["share_units"].transform("sum") + UNITS // 2) // UNITS
+    parts = parts.sort_values(["event_id", "rem", "payee_id"], ascending=[True, False, True])
+    rank = parts.groupby("event_id").cumcount() + 1
+    missing = (target - parts.groupby("event_id")["base"].transform("sum")).loc[parts.index]
+    sign = np.where(parts["units"] < 0, -1, 1)
+    parts["units"] = sign * (parts["base"] + (rank <= missing).astype("int64"))
+    return parts.assign(payee=parts["payee_id"], bunits=parts["share_units"]).drop(
+        columns=["payee_id", "share_units", "base", "rem"]
+    )
+
+
 # --- per-row Python loop -----------------------------------------------------------------------
 
 
@@ -768,14 +788,21 @@ def loop_total(
             "open": 0,
             "activation_bounty": [],
             "port_in_bounty": [],
+            "order": None,
         }
     )
+    split_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for split in splits.to_pylist():
+        split_of[split["order_id"]].append((split["payee_id"], int(split["share"] * UNITS)))
     for row in rows:  # first pass: the life of every line
         when = row["event_time"]
         if when >= end:
             continue
         kind, line = row["event_type"], life[row["line_id"]]
         us = int(when.timestamp()) * 1_000_000 + when.microsecond
+        won = row["order_id"]  # the split order that won the line, if split
+        if kind in ("activation", "port_in") and won is not None and won in split_of:
+            line["order"] = won if line["order"] is None else min(line["order"], won)  # type: ignore[call-overload]
         if kind == "activation":
             line["activation"] = us if line["activation"] is None else min(line["activation"], us)  # type: ignore[call-overload]
             line["activation_bounty"].append(us)  # type: ignore[attr-defined]
@@ -798,9 +825,6 @@ def loop_total(
     spiff = plan.component("fibre-spiff")
     assert isinstance(spiff, SpiffComponent)
     window = (_day_us(spiff.window_start), _day_us(spiff.window_end))
-    split_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for split in splits.to_pylist():
-        split_of[split["order_id"]].append((split["payee_id"], int(split["share"] * UNITS)))
     parents: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
     for payee, parent, relation, valid_from, valid_to in edges:
         parents[payee].append((parent, relation, valid_from, valid_to))
@@ -820,8 +844,8 @@ def loop_total(
             credits.append((row["sales_person_id"], units, UNITS))
         if row["partner_id"] is not None:
             credits.append((row["partner_id"], units, UNITS))
+        family = row["product_family_code"]
         for payee, units, bounty_units in credits:
-            family = row["product_family_code"]
             if kind in REVENUE:
                 if family in rated:
                     sums[(payee, "revenue", family, "revenue")] += units
@@ -846,7 +870,15 @@ def loop_total(
                 sums[(payee, "port-in-bounty", None, "bounty")] += bounty_units
             if kind == "order" and family in spiff.product_families and window[0] <= us < window[1]:
                 sums[(payee, "fibre-spiff", None, "spiff")] += row["quantity"] * bounty_units
-            line = life[row["line_id"]]
+        if kind not in ("deactivation", "recurring_charge"):
+            continue
+        line = life[row["line_id"]]
+        won = line["order"]
+        if order not in split_of and won is not None:  # the line's split replaces the rep
+            credits = split_parts(int(row["amount"] * UNITS), split_of[won])  # type: ignore[index]
+            if row["partner_id"] is not None:
+                credits.append((row["partner_id"], int(row["amount"] * UNITS), UNITS))
+        for payee, units, bounty_units in credits:
             if kind == "deactivation":
                 suspended = line["balance"] + (us if line["open"] > 0 else 0)  # type: ignore[operator]
                 for component_id, key in (("activation-bounty", "activation_bounty"),
@@ -858,7 +890,9 @@ def loop_total(
                         bounties
                         and us - min(bounties) - suspended < component.chargeback_days * US_PER_DAY
                     ):  # type: ignore[type-var, operator, arg-type]
-                        sums[(payee, component_id, None, "chargeback")] += len(bounties) * UNITS  # type: ignore[arg-type]
+                        sums[(payee, component_id, None, "chargeback")] += (
+                            len(bounties) * bounty_units
+                        )  # type: ignore[arg-type]
             if kind == "recurring_charge" and family in residual.product_families:
                 activation = line["activation"]
                 if activation is None:

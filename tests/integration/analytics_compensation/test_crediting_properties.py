@@ -1,5 +1,6 @@
 """Properties of crediting, checked through the engine: a split never creates or loses
-money; a roll-up credits each ancestor exactly once, at its nearest level."""
+money; the chargeback of a split bounty recovers from each payee what it was paid; a
+roll-up credits each ancestor exactly once, at its nearest level."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesdev.engine.compensation import ManagerOverrideComponent, RateComponent
-from tests.integration.analytics_compensation.builders import at, event, plan, run
+from salesdev.core.periods import Period
+from salesdev.engine.compensation import BountyComponent, ManagerOverrideComponent, RateComponent
+from tests.integration.analytics_compensation.builders import (
+    OCTOBER,
+    at,
+    event,
+    payments,
+    plan,
+    run,
+)
 from tests.integration.analytics_compensation.crediting import edge, hierarchy, splits
 
 PAYEES = [f"00000000-0000-4000-8000-{n:012d}" for n in range(8)]
@@ -63,6 +72,58 @@ def test_a_split_never_creates_or_loses_money(
         # total_100: exactly the amount; overlay: amount x total share, rounded half-up once
         expected = (abs(amount) * total_share).quantize(Decimal("0.0001"), "ROUND_HALF_UP")
         assert credited.get(f"E{i}", Decimal(0)) == expected.copy_sign(amount)
+
+
+@st.composite
+def split_bounties(draw: st.DrawFn) -> tuple[Decimal, list[tuple[str, str, str, str]], bool]:
+    """A bounty amount (4 places), one order's random split, and whether the line churns
+    in the month it was activated (else in the next one)."""
+    amount = Decimal(draw(st.integers(1, 10**7))) / 10_000
+    people = draw(st.lists(st.sampled_from(PAYEES), min_size=1, max_size=5, unique=True))
+    if draw(st.booleans()):
+        cuts = sorted(draw(st.lists(st.integers(1, 9_999), min_size=len(people) - 1,
+                                    max_size=len(people) - 1, unique=True)))  # fmt: skip
+        units = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
+        policy = "total_100"
+    else:
+        units = [draw(st.integers(1, 10_000)) for _ in people]
+        policy = "overlay"
+    rows = [
+        ("OR1", p, str(Decimal(u) / 10_000), policy) for p, u in zip(people, units, strict=True)
+    ]
+    return amount, rows, draw(st.booleans())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=split_bounties())
+def test_a_split_bounty_clawed_back_sums_to_zero_per_payee(
+    case: tuple[Decimal, list[tuple[str, str, str, str]], bool],
+) -> None:
+    amount, rows, same_month = case
+    # given a line activated on a split order, which churns within the window
+    component = BountyComponent(id="bounty", amount=amount, chargeback_days=30)
+    activated = at(9, 20) if not same_month else at(10, 2)
+    history = [
+        event("A1", "activation", activated, order="OR1", rep=None),
+        # churned by a rep who is not a payee of the split
+        event("D1", "deactivation", at(10, 10), rep="00000000-0000-4000-8000-999999999999"),
+    ]
+    bounty: dict[str, Decimal] = {}
+    chargeback: dict[str, Decimal] = {}
+    # when the month of the activation (and the next, if it churns then) is calculated
+    periods = [OCTOBER] if same_month else [Period(2026, 9), OCTOBER]
+    for period in periods:
+        result = run(plan(component), *history, period=period, credit_splits=splits(*rows))
+        for (payee, _component, _family, basis), payment in payments(result).items():
+            paid = bounty if basis == "bounty" else chargeback
+            paid[payee] = paid.get(payee, Decimal(0)) + payment
+    # then each split payee was paid its share of the bounty, rounded once...
+    assert bounty == {
+        payee: (Decimal(share) * amount).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        for _order, payee, share, _policy in rows
+    }
+    # ...and the chargeback recovers exactly that from each of them, from nobody else
+    assert chargeback == {payee: -paid for payee, paid in bounty.items()}
 
 
 @st.composite

@@ -31,6 +31,7 @@ from tests.integration.analytics_compensation.builders import (
     events,
     run,
 )
+from tests.integration.analytics_compensation.crediting import splits
 from tests.integration.analytics_compensation.test_calculation_runs import PLAN, QUOTAS
 
 
@@ -67,8 +68,8 @@ def test_every_stage_runs_hash_joins_that_build_on_the_small_side() -> None:
     # Then the profile changes nothing, every stage has its plan, and the shape holds
     assert profiled.to_ipc_bytes() == result.to_ipc_bytes()
     assert list(profiled.profiles) == [
-        "cmp_load_event", "cmp_family", "cmp_payee", "cmp_line_id", "cmp_event",
-        "cmp_load_lifecycle", "cmp_lifecycle", "cmp_credit", "cmp_credit_sum", "cmp_component",
+        "cmp_load_event", "cmp_family", "cmp_payee", "cmp_line_id", "cmp_load_lifecycle",
+        "cmp_lifecycle", "cmp_event", "cmp_credit", "cmp_credit_sum", "cmp_component",
         "cmp_line", "cmp_quota", "cmp_measure", "cmp_incentive", "cmp_payment",
     ]  # fmt: skip
     assert plan_shape_problems(profiled.profiles) == []
@@ -93,10 +94,28 @@ def test_every_stage_runs_hash_joins_that_build_on_the_small_side() -> None:
     ]
 
 
-def _profiled(rows: list[dict[str, object]]) -> CalculationResult:
+def test_split_lines_keep_the_shape_and_build_on_the_split_orders() -> None:
+    # Given the month with every 10th line sold on an order split between the two reps
+    rows = month_of_events(400)
+    for row in rows:
+        if row["event_type"] == "activation" and int(str(row["line_id"])[1:]) % 10 == 0:
+            row["order_id"] = f"OR{row['line_id']}"
+    orders = sorted({str(row["order_id"]) for row in rows if row["order_id"] is not None})
+    split = splits(*((o, REP_A, "0.6") for o in orders), *((o, REP_B, "0.4") for o in orders))
+    # When the calculation runs with every stage profiled
+    profiled = _profiled(rows, credit_splits=split)
+    # Then the shape holds, and the split lines' credit is built on the split orders
+    assert plan_shape_problems(profiled.profiles) == []
+    assert frozenset({"cmp_split_order"}) in [
+        build
+        for _probe, build in hash_join_build_tables(profiled.profiles["cmp_line_split_credit"])
+    ]
+
+
+def _profiled(rows: list[dict[str, object]], **options: object) -> CalculationResult:
     return calculate(
         plan=PLAN, events=events(*rows), quotas=QUOTAS, period=OCTOBER,
-        product_families=FAMILIES, profile=True,
+        product_families=FAMILIES, profile=True, **options,  # type: ignore[arg-type]
     )  # fmt: skip
 
 

@@ -128,6 +128,11 @@ def golden_events() -> list[dict[str, object]]:
         event("H4", "activation", at(9, 1), amount="40", line="LN3", partner=DEALER),
         event("H5", "suspension", at(9, 10), line="LN3", partner=DEALER),
         event("H6", "resumption", at(9, 15), line="LN3", partner=DEALER),
+        # lines sold on split orders: one churns in October (its chargeback follows the
+        # split), one is billed in October (its residual follows the split)
+        event("H7", "activation", at(9, 20), amount="25", order="OR4", line="LN8"),
+        event("H8", "port_in", at(9, 20), order="OR4", line="LN8"),
+        event("H9", "activation", at(8, 10), amount="45", order="OR5", line="LN9"),
         # October
         event("E01", "order", at(10, 1, 9), amount="1234.5678", order="OR1", line="LN4"),
         event("E02", "activation", at(10, 2), amount="35", order="OR1", line="LN4"),
@@ -179,6 +184,8 @@ def golden_events() -> list[dict[str, object]]:
             partner=DEALER,
         ),
         event("E11", "payment", at(10, 21), amount="30", line="LN1"),
+        event("E12", "deactivation", at(10, 6), line="LN8", rep=REP_B),
+        event("E13", "recurring_charge", at(10, 10), amount="45.55", line="LN9", rep=MANAGER),
     ]
     return rows
 
@@ -203,6 +210,8 @@ def golden_inputs() -> dict[str, Any]:
         "credit_splits": splits(
             ("OR1", REP_A, "0.6"), ("OR1", REP_B, "0.4"),
             ("OR3", MANAGER, "1", "overlay"), ("OR3", REP_A, "0.3333", "overlay"),
+            ("OR4", REP_A, "0.3333"), ("OR4", REP_B, "0.6667"),
+            ("OR5", REP_B, "0.7", "overlay"), ("OR5", DIRECTOR, "0.5", "overlay"),
         ),
     }  # fmt: skip
 
@@ -221,6 +230,18 @@ def test_the_golden_workload_gives_identical_results_on_duckdb_and_spark(spark: 
     }  # fmt: skip
     bases = {line.basis for line in on_duckdb.lines()}
     assert {"chargeback", "cap", "plan_cap", "level_1", "level_2"} <= bases
+    assert on_duckdb.lineage is not None
+    traced = {
+        (row["payee_id"], row["basis"], row["event_id"])
+        for row in on_duckdb.lineage.to_pylist()
+        if row["basis"] in ("chargeback", "residual") and row["event_id"] in ("E12", "E13")
+    }
+    assert traced == {  # the split lines' chargebacks and residuals follow their splits
+        (REP_A, "chargeback", "E12"),
+        (REP_B, "chargeback", "E12"),
+        (REP_B, "residual", "E13"),
+        (DIRECTOR, "residual", "E13"),
+    }
     assert on_spark.lines() == on_duckdb.lines()
     assert on_spark.to_ipc_bytes() == on_duckdb.to_ipc_bytes()
     assert on_duckdb.lineage is not None and on_spark.lineage is not None

@@ -59,7 +59,12 @@ def measure_stage(plan: Plan, period: Period, options: CreditOptions | None = No
             )
         elif isinstance(component, ResidualComponent):
             parts.append(
-                _aggregate(key, "residual", _residuals(component, period), per_family=False)
+                _aggregate(
+                    key,
+                    "residual",
+                    _residuals(component, period, split=options.splits),
+                    per_family=False,
+                )
             )
         elif isinstance(component, SpiffComponent):
             parts.append(
@@ -243,7 +248,7 @@ def contributions(
             ("chargeback", _chargebacks(component, key, split=options.splits)),
         ]
     assert isinstance(component, ResidualComponent)
-    return [("residual", _residuals(component, period))]
+    return [("residual", _residuals(component, period, split=options.splits))]
 
 
 def _rolled_up_events(component: OverrideComponent, level: int) -> exp.Expr:
@@ -296,13 +301,17 @@ def _chargebacks(component: BountyComponent, key: int, *, split: bool = False) -
     has that deactivation in its history) but it keeps the lines keyed only for
     residuals out of the join: without it, the hash table held every keyed line
     (1.3 million at 10 M events) against 160,000 deactivations.
+
+    With splits, a line sold on a split order is clawed back from the order's split
+    payees, each its share of the bounty (what each was paid), instead of from the
+    deactivation's rep (``cmp_line_credit``).
     """
     share = " * c.share" if split else ""
     return sql.template(
         f"""
         SELECT c.payee_key, c.family_key, 'chargeback' AS basis, c.event_id,
                CAST(l.bounties_{key}{share} AS {sql.MONEY}) AS value
-        FROM cmp_credit AS c JOIN cmp_line AS l ON l.line_key = c.line_key
+        FROM {_line_credit(split)} AS c JOIN cmp_line AS l ON l.line_key = c.line_key
         WHERE c.type_key = :deactivation AND :families AND l.deactivation_us IS NOT NULL
           AND c.event_us - l.bounty_us_{key} - l.suspended_us < :window_us
         """,  # noqa: S608
@@ -312,17 +321,24 @@ def _chargebacks(component: BountyComponent, key: int, *, split: bool = False) -
     )
 
 
-def _residuals(component: ResidualComponent, period: Period) -> exp.Expr:
+def _line_credit(split: bool) -> str:
+    """What the line measures read: with splits, the credit with the split lines' parts."""
+    return "cmp_line_credit" if split else "cmp_credit"
+
+
+def _residuals(component: ResidualComponent, period: Period, *, split: bool = False) -> exp.Expr:
     """Charges billed in the ``months`` calendar months after the activation month,
-    before any deactivation of the line."""
+    before any deactivation of the line. With splits, the charges of a line sold on a
+    split order are credited to the order's split payees, exact parts of each charge
+    (``cmp_line_credit``), instead of to the charge's rep."""
     return sql.template(
-        """
+        f"""
         SELECT c.payee_key, c.family_key, 'residual' AS basis, c.event_id, c.amount AS value
-        FROM cmp_credit AS c JOIN cmp_line AS l ON l.line_key = c.line_key
+        FROM {_line_credit(split)} AS c JOIN cmp_line AS l ON l.line_key = c.line_key
         WHERE c.type_key = :recurring_charge AND :families
           AND :period_month - l.activation_month BETWEEN 1 AND :months
           AND (l.deactivation_us IS NULL OR c.event_us < l.deactivation_us)
-        """,
+        """,  # noqa: S608
         recurring_charge=sql.type_key("recurring_charge"),
         families=_family_filter(component),
         period_month=sql.period_month_index(period.year, period.month),
