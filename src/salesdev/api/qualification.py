@@ -26,6 +26,7 @@ import uuid
 import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -38,14 +39,14 @@ from salesdev.api.catalog import BASE_PATH as CATALOG_PATH
 from salesdev.api.sales_development import BASE_PATH as SALES_PATH
 from salesdev.api.toolkit import ApiSpec, Attr, Resource, ResourceOperations, Scalar
 from salesdev.api.toolkit.attributes import Mode
-from salesdev.api.toolkit.http import JsonBody, etag_headers, json_body_reader
+from salesdev.api.toolkit.http import RawBody, etag_headers, read_raw_body
 from salesdev.api.toolkit.listing import ServiceNames
 from salesdev.api.toolkit.openapi import error_responses, json_content, ref, register_schemas
 from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.routes import context, install_resources, publish
-from salesdev.api.toolkit.security import ApiCall, Guard
+from salesdev.api.toolkit.security import ApiCall, Credential, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 from salesdev.db.models import Customer, Partner, Premise, SalesChannel
 from salesdev.db.models.selling import ProductOfferingQualification
@@ -774,8 +775,11 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     """The resource's list/read/patch/delete and hub (toolkit) and its synchronous POST."""
     resource = api.resources[RESOURCE]
     router = APIRouter(tags=[resource.type])
-    read_body = json_body_reader(guard.runtime.settings.max_request_bytes)
-    writing = Depends(guard.requires(Family.SELLING, "write"))
+    max_bytes = guard.runtime.settings.max_request_bytes
+    # Authenticated, authorized and answered in one worker thread (Guard.run): the body is
+    # only read on the event loop and judged after the permission check, as with
+    # ``guard.requires`` and ``json_body_reader``.
+    writing = Depends(guard.credential(Family.SELLING, "write"))
 
     @router.post(
         resource.path,
@@ -801,14 +805,16 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
         },
     )
     async def create_product_offering_qualification(
-        request: Request, call: ApiCall = writing, body: JsonBody = Depends(read_body)
+        request: Request, credential: Credential = writing, body: RawBody = Depends(read_raw_body)
     ) -> Response:
         async with _admission():
-            response: Response = await run_in_threadpool(_create, request, call, body)
+            response: Response = await run_in_threadpool(
+                guard.run, request, credential, partial(_create, request, body)
+            )
             return response
 
-    def _create(request: Request, call: ApiCall, body: JsonBody) -> Response:
-        wanted = parse_request(body.require(JSON))
+    def _create(request: Request, body: RawBody, call: ApiCall) -> Response:
+        wanted = parse_request(body.decoded(max_bytes).require(JSON))
         session, now = call.session, call.now
         try:
             entity = prepare_qualification(
@@ -835,12 +841,8 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
         if listening:
             publish(session, resource, "CreateEvent", created, now)
             publish(session, resource, "StateChangeEvent", created, now)
-        # Committed here, right after the writes, rather than when the request's unit of
-        # work ends (a hop back to the event loop and into a worker thread later): the
-        # audit chain's head (PostgreSQL) or the database (SQLite) stays locked only for
-        # the writes. Nothing is written after this; the unit of work's own commit finds
-        # nothing left to do, and a failure here is an error answer as before.
-        session.commit()
+        # Guard.run commits as this returns, in this thread: the audit chain's head
+        # (PostgreSQL) or the database (SQLite) stays locked only for the writes.
         return response
 
     app.include_router(router)

@@ -10,11 +10,19 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from salesdev.db.models import Customer
+from salesdev.db.models import AuditEvent, Customer
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.session import unit_of_work
 from salesdev.runtime import Runtime
-from tests.integration.api.conftest import BASE, TestClient, bearer, make_client, user_token
+from tests.integration.api.conftest import (
+    BASE,
+    TestClient,
+    bearer,
+    make_client,
+    new_token,
+    new_user,
+    user_token,
+)
 from tests.integration.qualification.world import World, build_world
 
 POQ = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
@@ -309,3 +317,33 @@ def test_a_partner_user_qualifies_only_in_its_channel_and_sees_only_its_own(
     assert partner_client.get(mine["href"]).status_code == 404
     assert [q["id"] for q in partner_client.get(POQ).json()] == [theirs["id"]]
     assert {q["id"] for q in client.get(POQ).json()} == {mine["id"], theirs["id"]}
+
+
+def test_the_post_refuses_a_caller_before_judging_the_body(
+    app: FastAPI, anonymous: TestClient, world: World, runtime: Runtime
+) -> None:
+    # Given a body the endpoint would refuse (415) and one it would accept
+    text_body = {"content": b"{}", "headers": {"Content-Type": "text/plain"}}
+    # When the caller has no token, a malformed header or an unknown token: 401 first
+    assert anonymous.post(POQ, **text_body).status_code == 401  # type: ignore[arg-type]
+    malformed = anonymous.post(
+        POQ, content=b"{}", headers={"Content-Type": "text/plain", "Authorization": "Basic x"}
+    )
+    assert malformed.status_code == 401
+    unknown = anonymous.post(
+        POQ, content=b"{}", headers={"Content-Type": "text/plain", **bearer("sdv_unknown")}
+    )
+    assert unknown.status_code == 401
+    assert unknown.headers["WWW-Authenticate"] == 'Bearer realm="salesdev"'
+    # When the caller may not write (a read-only credential): 403, recorded, for either body
+    reader = new_token(runtime, new_user(runtime, "reader", ["admin"]), read_only=True)
+    with make_client(app, headers=bearer(reader)) as read_only:
+        assert read_only.post(POQ, **text_body).status_code == 403  # type: ignore[arg-type]
+        assert read_only.post(POQ, json=request(world, "MOB-S")).status_code == 403
+    with unit_of_work(runtime.session_factory) as session:
+        denied = session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == "permission.denied")
+        ).all()
+    assert denied == [f"POST {POQ}"[:64]] * 2
+    # Then nothing was stored
+    assert stored(runtime) == 0

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
@@ -34,6 +34,7 @@ from salesdev.domains.identity import resolve_bearer_token
 from salesdev.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TOKEN_PATH = "/oauth2/token"  # noqa: S105  (a URL, not a secret)
 VIA_API = {"via": "api"}
@@ -64,6 +65,24 @@ class ApiCall:
     now: datetime
 
 
+@dataclass(frozen=True)
+class Credential:
+    """A well-formed bearer token not yet looked up, and what the route needs it to allow."""
+
+    token: str
+    family: Family | None
+    action: Action
+
+
+def _open_call(session: Session, request: Request, token: str, now: datetime) -> ApiCall:
+    principal = resolve_bearer_token(session, token=token, now=now)
+    if principal is None:
+        raise NotAuthenticated("The access token is unknown, expired or revoked")
+    set_audit_context(session, actor=principal.actor, now=now, details=dict(VIA_API))
+    setattr(request.state, _STATE_PRINCIPAL, principal)
+    return ApiCall(session, principal, now)
+
+
 def bearer_token(authorization: str | None) -> str:
     """The token of an ``Authorization: Bearer <token>`` header, or why there is none."""
     if not authorization:
@@ -90,12 +109,34 @@ class Guard:
         token = bearer_token(request.headers.get("authorization"))
         now = self.runtime.clock.now()
         with unit_of_work(self.runtime.session_factory) as session:
-            principal = resolve_bearer_token(session, token=token, now=now)
-            if principal is None:
-                raise NotAuthenticated("The access token is unknown, expired or revoked")
-            set_audit_context(session, actor=principal.actor, now=now, details=dict(VIA_API))
-            setattr(request.state, _STATE_PRINCIPAL, principal)
-            yield ApiCall(session, principal, now)
+            yield _open_call(session, request, token, now)
+
+    def credential(
+        self, family: Family | None, action: Action
+    ) -> Callable[..., Coroutine[Any, Any, Credential]]:
+        """A dependency for a route that does all its work in one worker thread
+        (:meth:`run`): the header is checked here, on the event loop (401 when missing or
+        malformed); the token's look-up, the permission check and the transaction happen in
+        the worker thread. The same answers as :meth:`requires`, with two thread hops fewer
+        per request (the generator dependency's entry and exit)."""
+
+        async def credential(
+            request: Request,
+            _bearer: object = Depends(bearer_scheme),
+            _oauth2: object = Depends(client_credentials_scheme),
+        ) -> Credential:
+            return Credential(bearer_token(request.headers.get("authorization")), family, action)
+
+        return credential
+
+    def run(self, request: Request, credential: Credential, work: Callable[[ApiCall], T]) -> T:
+        """``work`` for an authenticated, permitted call, in its transaction, in this
+        (worker) thread; committed when ``work`` returns, rolled back when it raises."""
+        now = self.runtime.clock.now()
+        with unit_of_work(self.runtime.session_factory) as session:
+            call = _open_call(session, request, credential.token, now)
+            _permit(call, credential.family, credential.action, credential.action)
+            return work(call)
 
     def requires(
         self, family: Family | None, action: Action
