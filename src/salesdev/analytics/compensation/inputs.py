@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 import pyarrow as pa
@@ -34,11 +34,11 @@ from salesdev.engine.compensation import (
     SplitPolicy,
 )
 from salesdev.engine.compensation.credit import epoch_us
+from salesdev.engine.compensation.shares import SHARE_PLACES, parse_share
 from salesdev.engine.compensation.validation import MAX_ROLLUP_LEVELS
 
 # Open-ended validity: far beyond any event (year 9999).
 OPEN_END_US: Final[int] = epoch_us(datetime(9999, 12, 31, tzinfo=UTC))
-SHARE_PLACES: Final[int] = 4
 
 QUOTA_SCHEMA: Final = pa.schema(
     [
@@ -177,7 +177,7 @@ def split_input(table: pa.Table) -> pa.Table:
         at = f"credit_splits[row {number}]"
         order = _text(row.get("order_id"), f"{at}.order_id", problems)
         payee = _text(row.get("payee_id"), f"{at}.payee_id", problems)
-        share = _share(row.get("share"), f"{at}.share", problems)
+        share = parse_share(row.get("share"), location=f"{at}.share", problems=problems)
         policy_text = row.get("policy") or SplitPolicy.TOTAL_100.value
         try:
             policy = SplitPolicy(policy_text)
@@ -229,34 +229,6 @@ def split_input(table: pa.Table) -> pa.Table:
         },
         schema=SPLIT_SCHEMA,
     )
-
-
-def _share(value: object, location: str, problems: list[ErrorDetail]) -> Decimal | None:
-    if isinstance(value, float | bool) or value is None:
-        problems.append(ErrorDetail(location, f"a share must be a Decimal, got {value!r}"))
-        return None
-    try:
-        share = Decimal(str(value))
-    except InvalidOperation:
-        problems.append(ErrorDetail(location, f"a share must be a Decimal, got {value!r}"))
-        return None
-    if not share.is_finite():
-        problems.append(ErrorDetail(location, f"a share must be a finite Decimal, got {share}"))
-        return None
-    shown = format(share.normalize(), "f")
-    if share <= 0 or share > 1:
-        problems.append(
-            ErrorDetail(location, f"a share must be above 0 and at most 1, got {shown}")
-        )
-        return None
-    if share != share.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
-        problems.append(
-            ErrorDetail(
-                location, f"a share keeps at most {SHARE_PLACES} decimal places, got {shown}"
-            )
-        )
-        return None
-    return share
 
 
 def _instant_us(value: object, location: str, problems: list[ErrorDetail]) -> int | None:

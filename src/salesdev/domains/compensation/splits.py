@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,10 +28,10 @@ from salesdev.db.models import Partner, SalesPerson
 from salesdev.db.models.compensation import CreditSplit
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
+from salesdev.engine.compensation.shares import parse_share
 
 POLICIES = ("total_100", "overlay")
 SPLIT_COLUMNS = ("order_id", "payee", "share", "policy")
-SHARE_PLACES = 4
 MAX_ROWS = 200_000
 MAX_ORDER_ID = 128
 
@@ -181,7 +181,7 @@ def _checked_row(
             )
         else:
             problems.append(ErrorDetail(f"{at}.payee", f"no sales person with code {payee!r}"))
-    share = _share(raw.get("share"), f"{at}.share", problems)
+    share = parse_share(raw.get("share"), location=f"{at}.share", problems=problems)
     policy = _text(raw, "policy") or "total_100"
     if policy not in POLICIES:
         problems.append(
@@ -197,34 +197,6 @@ def _is_partner_id(text: str, partners: Mapping[str, uuid.UUID]) -> bool:
         return uuid.UUID(text) in partners.values()
     except ValueError:
         return False
-
-
-def _share(value: object, location: str, problems: list[ErrorDetail]) -> Decimal | None:
-    if isinstance(value, float | bool) or value is None or value == "":
-        problems.append(ErrorDetail(location, f"a share must be a decimal, got {value!r}"))
-        return None
-    try:
-        share = Decimal(str(value).strip())
-    except InvalidOperation:
-        problems.append(ErrorDetail(location, f"a share must be a decimal, got {value!r}"))
-        return None
-    if not share.is_finite():
-        problems.append(ErrorDetail(location, f"a share must be a finite decimal, got {value!r}"))
-        return None
-    shown = format(share.normalize(), "f")
-    if share <= 0 or share > 1:
-        problems.append(
-            ErrorDetail(location, f"a share must be above 0 and at most 1, got {shown}")
-        )
-        return None
-    if share != share.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
-        problems.append(
-            ErrorDetail(
-                location, f"a share keeps at most {SHARE_PLACES} decimal places, got {shown}"
-            )
-        )
-        return None
-    return share.quantize(Decimal(1).scaleb(-SHARE_PLACES))
 
 
 def _check_order(order_id: str, rows: list[_Row], problems: list[ErrorDetail]) -> None:
