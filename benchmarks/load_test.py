@@ -73,16 +73,52 @@ def cpu_seconds(pid: int) -> float:
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time of a process and of its live descendants (``serve --workers N``)."""
     total = 0.0
+    for current in server_processes(pid):
+        try:
+            total += cpu_seconds(current)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def server_processes(pid: int) -> list[int]:
+    """The server process and its live descendants (``serve --workers N``)."""
+    found: list[int] = []
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            total += cpu_seconds(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+        found.append(current)
+    return found
+
+
+def connections_per_process(server_pid: int, port: int) -> dict[int, int]:
+    """How many of the established connections to ``port`` each server process holds
+    (the balance between workers), from /proc: the sockets' inodes, then each process's
+    file descriptors. Processes holding none are listed with 0."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                inodes.add(fields[9])
+    counts: dict[int, int] = {}
+    for pid in server_processes(server_pid):
+        count = 0
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    count += 1
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        counts[pid] = count
+    return counts
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -143,12 +179,19 @@ def phase(
     started = time.perf_counter()
     deadline = started + seconds
 
+    balance: dict[int, int] = {}
+
     async def drive() -> None:
+        async def sample_balance() -> None:
+            await asyncio.sleep(min(1.0, seconds / 2))
+            balance.update(connections_per_process(server_pid, port))
+
         await asyncio.gather(
+            sample_balance(),
             *(
                 _connection(port, requests, n * 7, expected, deadline, latencies, failures)
                 for n in range(connections)
-            )
+            ),
         )
 
     asyncio.run(drive())
@@ -165,6 +208,9 @@ def phase(
         "server_cpu_share_of_one_core": round(server_cpu / elapsed, 2),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(latencies), 1), 2),
         "generator_cpu_share_of_one_core": round(own_cpu / elapsed, 2),
+        # Connections held by each server process (pid order; the supervisor of
+        # ``--workers N`` holds none once it has handed them over).
+        "connections_per_process": [balance[pid] for pid in sorted(balance)],
     }
 
 
@@ -402,7 +448,8 @@ def main() -> None:
             f"p95 {lat['p95']:7.2f}  p99 {lat['p99']:7.2f} ms  server CPU "
             f"{r['server_cpu_share_of_one_core']:.2f} core ({r['server_cpu_ms_per_request']} ms/req)"
             f"  generator CPU {r['generator_cpu_share_of_one_core']:.2f} core"
-            f"  failures {r['failures']}"
+            f"  failures {r['failures']}  connections per process "
+            f"{'/'.join(str(c) for c in r['connections_per_process'])}"
         )
     print(json.dumps(results, sort_keys=True))
 

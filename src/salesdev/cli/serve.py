@@ -33,7 +33,8 @@ def serve_command(
         min=1,
         max=32,
         help="Server processes: one per core uses every core. With more than one, this "
-        "process supervises them and sends the hub notifications.",
+        "process accepts the connections, gives each to the worker with the fewest, "
+        "supervises the workers and sends the hub notifications.",
     ),
 ) -> None:
     """Serve the web console and the REST API."""
@@ -75,15 +76,17 @@ def serve_command(
         for line in demo_login_lines(runtime):
             typer.echo(line)
     if workers > 1:
-        uvicorn.run(
+        from salesdev.cli.worker_pool import WorkerPool
+
+        config = uvicorn.Config(
             f"{__name__}:worker_app",
             factory=True,
-            workers=workers,
             host=host,
             port=port,
             log_level=settings.log_level.lower(),
             access_log=settings.access_log,
         )
+        WorkerPool(config, workers=workers).run()
         return
     uvicorn.run(
         app,
