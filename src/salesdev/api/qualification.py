@@ -52,7 +52,7 @@ from salesdev.db.models import Customer, Partner, Premise, SalesChannel
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
-from salesdev.domains.notifications.subscriptions import subscriptions_of
+from salesdev.domains.notifications.subscriptions import has_subscriptions
 from salesdev.domains.qualification import (
     QUALIFICATION_ATTRIBUTES,
     RESULTS,
@@ -829,7 +829,7 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
         # Without hub listeners (one look-up), nothing needs the items as dictionaries:
         # they are encoded straight to text and no event is queued (there is no one to
         # queue it for; ``publish`` would find the same empty list twice).
-        listening = bool(subscriptions_of(session, api=resource.spec.name))
+        listening = has_subscriptions(session, api=resource.spec.name)
         setattr(entity, _AS_TEXT, not listening)
         try:
             created = resource.render(entity, context(request, resource, session))

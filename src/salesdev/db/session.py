@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _AFTER_COMMIT = "salesdev.after_commit"
@@ -240,6 +240,15 @@ def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
     return factory
+
+
+def flushed_connection(session: Session) -> Connection:
+    """The session's connection, for a statement built once in Core (no ORM compile or
+    entity loading on hot paths), after the flush the ORM would have done before a query:
+    the statement sees the session's pending changes as ``session.execute`` would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -53,7 +53,7 @@ def test_a_warm_qualification_post_takes_nine_statements(
         ("SELECT", "JOIN app_user"),  # the token with its user
         ("SELECT", "JOIN premise"),  # the channel, the customer and the premise
         ("SELECT", "FROM rules_generation"),
-        ("SELECT", "JOIN installed_product"),
+        ("SELECT", "FROM installed_product"),
         ("SELECT", "FROM hub_subscription"),
         ("INSERT", "INTO product_offering_qualification"),
         ("UPDATE", "RETURNING"),  # audit_chain_head: locked and read

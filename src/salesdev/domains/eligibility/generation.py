@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from salesdev.db.models import ChannelAuthorisation, ProductFamily, ProductOffering
 from salesdev.db.models.selling import EligibilityRule, RulesGeneration
+from salesdev.db.session import flushed_connection
 
 WATCHED: tuple[type[Any], ...] = (
     EligibilityRule,
@@ -40,9 +41,15 @@ _ROW = 1
 _BUMPED = "salesdev.rules_generation.bumped"
 
 
+_GENERATIONS = cast(Table, RulesGeneration.__table__)
+# Built once, run without the ORM: every qualification asks, to know its caches are current.
+_CURRENT_TOKEN = select(_GENERATIONS.c.token).where(_GENERATIONS.c.id == _ROW)
+
+
 def current_token(session: Session) -> str | None:
     """The token now, or None when nothing watched has changed since the database was made."""
-    return session.scalar(select(RulesGeneration.token).where(RulesGeneration.id == _ROW))
+    token: str | None = flushed_connection(session).execute(_CURRENT_TOKEN).scalar()
+    return token
 
 
 def bump(session: Session, *, now: datetime | None = None) -> str:

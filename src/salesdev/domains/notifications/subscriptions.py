@@ -14,15 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.periods import require_aware
 from salesdev.db.models import HubSubscription
+from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.notifications.payload import format_decimal
 
@@ -112,6 +113,18 @@ def unsubscribe(
     found = get_subscription(session, principal=principal, api=api, subscription_id=subscription_id)
     session.delete(found)
     session.flush()
+
+
+_SUBSCRIPTIONS = cast(Table, HubSubscription.__table__)
+# Built once: the qualification hot path asks on every request.
+_ANY_SUBSCRIPTION = (
+    select(_SUBSCRIPTIONS.c.id).where(_SUBSCRIPTIONS.c.api == bindparam("api")).limit(1)
+)
+
+
+def has_subscriptions(session: Session, *, api: str) -> bool:
+    """Whether anyone listens to ``api``'s events (one indexed look-up, no rows loaded)."""
+    return flushed_connection(session).execute(_ANY_SUBSCRIPTION, {"api": api}).first() is not None
 
 
 def subscriptions_of(session: Session, *, api: str) -> list[HubSubscription]:

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
+from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
@@ -30,6 +31,7 @@ from salesdev.db.models import (
     SalesChannel,
 )
 from salesdev.db.models.customers import InstalledProduct
+from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, Role, authorize, partner_scope_ids
 
 MAX_QUANTITY = 1_000_000
@@ -179,19 +181,32 @@ def _customer(
     }
     if customer.customer_since is not None:
         attributes["customer.tenure_months"] = tenure_months(customer.customer_since, sale_date)
-    rows = session.execute(
-        select(ProductOffering.code, ProductFamily.code)
-        .join(InstalledProduct, InstalledProduct.product_offering_id == ProductOffering.id)
-        .join(ProductFamily, ProductFamily.id == ProductOffering.family_id)
-        .where(
-            InstalledProduct.customer_id == customer_id,
-            InstalledProduct.valid_from <= at,
-            or_(InstalledProduct.valid_to.is_(None), InstalledProduct.valid_to > at),
-        )
-    ).all()
+    rows = (
+        flushed_connection(session)
+        .execute(_INSTALLED_BASE, {"customer_id": customer_id, "at": at})
+        .all()
+    )
     attributes["customer.products"] = frozenset(code for code, _ in rows)
     attributes["customer.product_families"] = frozenset(family for _, family in rows)
     return attributes
+
+
+_INSTALLED = cast(Table, InstalledProduct.__table__)
+_OFFERINGS = cast(Table, ProductOffering.__table__)
+_FAMILIES = cast(Table, ProductFamily.__table__)
+# Built once, run without the ORM (every qualification and price resolution reads it):
+# the codes of the offerings and families the customer has at ``at``.
+_INSTALLED_BASE = (
+    select(_OFFERINGS.c.code, _FAMILIES.c.code)
+    .select_from(_INSTALLED)
+    .join(_OFFERINGS, _OFFERINGS.c.id == _INSTALLED.c.product_offering_id)
+    .join(_FAMILIES, _FAMILIES.c.id == _OFFERINGS.c.family_id)
+    .where(
+        _INSTALLED.c.customer_id == bindparam("customer_id"),
+        _INSTALLED.c.valid_from <= bindparam("at"),
+        or_(_INSTALLED.c.valid_to.is_(None), _INSTALLED.c.valid_to > bindparam("at")),
+    )
+)
 
 
 def _premise(session: Session, premise_id: uuid.UUID) -> dict[str, object]:
