@@ -7,9 +7,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import (
@@ -30,6 +30,7 @@ from salesdev.db.models import (
     User,
     WebSession,
 )
+from salesdev.db.session import flushed_connection
 from salesdev.domains.access import (
     Family,
     Principal,
@@ -58,7 +59,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def principal_for(user: User, *, read_only: bool = False) -> Principal:
+class UserFields(Protocol):
+    """What a principal is made of: a ``User``, or a row with the user's columns."""
+
+    id: uuid.UUID
+    login: str
+    roles: list[str]
+    sales_person_id: uuid.UUID | None
+    partner_id: uuid.UUID | None
+    include_sub_dealers: bool
+
+
+def principal_for(user: UserFields, *, read_only: bool = False) -> Principal:
     return Principal(
         kind="user",
         name=user.login,
@@ -538,43 +550,73 @@ def revoke_api_token(
     return api_token
 
 
-# Built once: every API request runs it, and building it cost more CPU than running it.
+_TOKENS = cast(Table, ApiToken.__table__)
+_USERS = cast(Table, User.__table__)
+_CLIENTS = cast(Table, OAuthClient.__table__)
+# Built once and run without the ORM: every API request runs it, and building the statement
+# and loading three entities cost more CPU than running it. User columns keep their names
+# (``principal_for`` reads them from the row); the others are labelled.
 _TOKEN_WITH_HOLDER = (
-    select(ApiToken, User, OAuthClient)
-    .outerjoin(User, User.id == ApiToken.user_id)
-    .outerjoin(OAuthClient, OAuthClient.id == ApiToken.oauth_client_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
+    select(
+        _TOKENS.c.id.label("token_id"),
+        _TOKENS.c.user_id.label("token_user_id"),
+        _TOKENS.c.read_only.label("token_read_only"),
+        _TOKENS.c.expires_at,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.last_used_at,
+        _USERS.c.id,
+        _USERS.c.login,
+        _USERS.c.roles,
+        _USERS.c.sales_person_id,
+        _USERS.c.partner_id,
+        _USERS.c.include_sub_dealers,
+        _USERS.c.status,
+        _CLIENTS.c.id.label("client_key"),
+        _CLIENTS.c.client_id,
+        _CLIENTS.c.roles.label("client_roles"),
+        _CLIENTS.c.read_only.label("client_read_only"),
+        _CLIENTS.c.status.label("client_status"),
+    )
+    .select_from(_TOKENS)
+    .outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .outerjoin(_CLIENTS, _CLIENTS.c.id == _TOKENS.c.oauth_client_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
+)
+_TOKEN_USED = (
+    update(_TOKENS)
+    .where(_TOKENS.c.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
 )
 
 
 def resolve_bearer_token(session: Session, *, token: str, now: datetime) -> Principal | None:
     # One statement per request: the token with its user or client, read fresh every
     # time (nothing cached), so a revocation or a disabled account counts at once.
-    found = session.execute(_TOKEN_WITH_HOLDER, {"token_hash": _digest(token)}).first()
+    connection = flushed_connection(session)
+    found = connection.execute(_TOKEN_WITH_HOLDER, {"token_hash": _digest(token)}).first()
     if found is None:
         return None
-    api_token, user, client = found
-    if api_token.revoked_at is not None:
+    if found.revoked_at is not None:
         return None
-    if api_token.expires_at is not None and api_token.expires_at <= now:
+    if found.expires_at is not None and found.expires_at <= now:
         return None
-    if api_token.user_id is not None:
-        if user is None or user.status != "active":
+    if found.token_user_id is not None:
+        if found.id is None or found.status != "active":
             return None
-        principal = principal_for(user, read_only=api_token.read_only)
+        principal = principal_for(found, read_only=found.token_read_only)
     else:
-        if client is None or client.status != "active":
+        if found.client_key is None or found.client_status != "active":
             return None
         principal = Principal(
             kind="client",
-            name=client.client_id,
-            roles=parse_roles(client.roles),
-            id=client.id,
-            read_only=client.read_only or api_token.read_only,
+            name=found.client_id,
+            roles=parse_roles(found.client_roles),
+            id=found.client_key,
+            read_only=found.client_read_only or found.token_read_only,
         )
     # Recording every use would write on every request; once a minute is enough to see activity.
-    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-        api_token.last_used_at = now
+    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
+        connection.execute(_TOKEN_USED, {"token_id": found.token_id, "now": now})
     return principal
 
 
