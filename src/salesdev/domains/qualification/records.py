@@ -29,6 +29,7 @@ from salesdev.core.periods import require_aware
 from salesdev.db.models import Customer, Partner, Premise, Region, SalesChannel
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
+from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.audit import record_event
 from salesdev.domains.qualification.scope import may_see_all, selling_scope
@@ -259,7 +260,7 @@ def store_qualification(session: Session, row: ProductOfferingQualification) -> 
     values = {name: getattr(row, name) for name in _COLUMNS}
     # One statement object for every call (its compiled form is cached); the row's values
     # are its parameters.
-    session.execute(_INSERT, values)
+    flushed_connection(session).execute(_INSERT, values)
     make_transient_to_detached(row)
     session.add(row)
     record_event(
