@@ -749,13 +749,14 @@ CREATE_SCHEMA: dict[str, Any] = {
 # How many qualifications one process answers at a time; further requests wait their turn.
 # The work is CPU-bound in one interpreter (one core at most): more at once only
 # interleaves them, lengthening each one and the time the audit chain (PostgreSQL) or the
-# database (SQLite) stays locked by a request that waits for the interpreter. A few at once
-# still overlap one's database round trips with another's computing. Measured: the same
-# throughput with a 99th percentile less than half (docs/qualification.md#performance).
+# database (SQLite) stays locked by a request that waits for the interpreter. Two at once
+# still overlap one's database round trips with another's computing. Measured (load test,
+# 2 processes, same session): 1 at once 429 req/s, 2 at once 438-513, 3 at once 390-440,
+# 5 at once 373; unlimited had a 99th percentile twice as long (docs/qualification.md).
 # The turn is waited for on the event loop, not in a worker thread: a thread blocked on a
 # lock must be woken (and contends for the interpreter) at every release, which cost as
 # much CPU as a tenth of the request under load.
-CONCURRENT_QUALIFICATIONS = 3
+CONCURRENT_QUALIFICATIONS = 2
 _ADMISSION: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
