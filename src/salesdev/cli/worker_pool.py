@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -211,6 +212,7 @@ class HandedConnectionsServer(uvicorn.Server):
         self._channel.setblocking(False)
         asyncio.get_running_loop().add_reader(self._channel.fileno(), self._receive)
         self._closed.value = 0  # serving: the supervisor may prefer this worker now
+        logger.info("Worker process [%d] serving", os.getpid())
 
     def _receive(self) -> None:
         loop = asyncio.get_running_loop()

@@ -193,7 +193,7 @@ def test_two_workers_share_a_burst_of_keep_alive_connections_and_a_dead_one_is_r
         **os.environ,
         "SALESDEV_DATABASE_URL": database.url,
         "SALESDEV_DATA_DIR": str(tmp_path / "var"),
-        "SALESDEV_LOG_LEVEL": "WARNING",
+        "SALESDEV_LOG_LEVEL": "INFO",
     }
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
@@ -213,6 +213,9 @@ def test_two_workers_share_a_burst_of_keep_alive_connections_and_a_dead_one_is_r
             except OSError:
                 return False
 
+        wait_until(
+            lambda: log.read_text().count("serving") == 2, seconds=60, what="both workers serve"
+        )
         wait_until(answers, seconds=60, what="the server answers /healthz")
         workers = worker_pids(server)
         assert len(workers) == 2
@@ -222,6 +225,7 @@ def test_two_workers_share_a_burst_of_keep_alive_connections_and_a_dead_one_is_r
             seconds=10,
             what="the probes' connections closed",
         )
+        time.sleep(0.2)  # (and counted: a worker counts a connection as its socket closes)
         # When eight keep-alive connections are opened at once and each asks twice
         connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
         statuses = [get(c, "/healthz") for c in connections for _ in range(2)]
@@ -237,6 +241,11 @@ def test_two_workers_share_a_burst_of_keep_alive_connections_and_a_dead_one_is_r
             lambda: len(worker_pids(server) - {dead}) == 2,
             seconds=60,
             what="a replacement worker",
+        )
+        wait_until(
+            lambda: log.read_text().count("serving") == 3,
+            seconds=60,
+            what="the replacement serves",
         )
         wait_until(answers, seconds=60, what="the server answers after the replacement")
         # When the server is asked to stop, it stops its workers and exits cleanly
