@@ -164,7 +164,9 @@ class WorkerPool:
             exitcode = worker.process.exitcode
             if exitcode is None:
                 continue
-            if exitcode == STARTUP_FAILURE:
+            if exitcode == STARTUP_FAILURE or not worker.ready:
+                # It never served (its app failed to load or start): another would
+                # fail the same way, over and over.
                 logger.error("Worker process [%d] failed to start; stopping", worker.process.pid)
                 self._startup_failed = True
                 self._stop.set()

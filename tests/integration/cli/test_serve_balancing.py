@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import uvicorn
 
-from salesdev.cli.worker_pool import Balancer, Worker
+from salesdev.cli.worker_pool import Balancer, Worker, WorkerPool
 from tests.conftest import Database
 
 SALESDEV = str(Path(sys.executable).parent / "salesdev")
@@ -271,3 +272,21 @@ def worker_pids_or_empty(server: subprocess.Popen[bytes]) -> set[int]:
 
 def worker_pids_gone(pids: set[int]) -> bool:
     return not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def dies_while_starting() -> None:
+    """An app factory whose process ends before it serves (as a crash would)."""
+    os._exit(1)
+
+
+def test_workers_that_die_before_serving_stop_the_server_instead_of_restarting() -> None:
+    # Given an app whose worker processes end while starting, with an ordinary exit code
+    config = uvicorn.Config(
+        f"{__name__}:dies_while_starting", factory=True, host="127.0.0.1", port=free_port()
+    )
+    # When the pool starts them
+    with pytest.raises(SystemExit) as stopped:
+        WorkerPool(config, workers=2).run()
+    # Then the server stops with uvicorn's start-up failure code rather than restarting
+    # workers that would die the same way
+    assert stopped.value.code == 3
