@@ -48,7 +48,6 @@ from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.routes import context, install_resources, publish
 from salesdev.api.toolkit.security import ApiCall, Credential, Guard
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
-from salesdev.db.models import Customer, Partner, Premise, SalesChannel
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.query import Attribute, ListQuery, Page
 from salesdev.domains.access import Family, Principal
@@ -66,6 +65,7 @@ from salesdev.domains.qualification import (
     store_qualification,
     update_qualification,
 )
+from salesdev.domains.rules import SaleParties, sale_parties
 
 API_NAME = "productOfferingQualification"
 BASE_PATH = "/tmf-api/productOfferingQualification/v4"
@@ -207,6 +207,18 @@ def _sales_href(ctx: RenderContext, resource: str, entity_id: Any) -> str:
     return f"{ctx.base_url}{SALES_PATH}/{resource}/{entity_id}"
 
 
+def _named_parties(ctx: RenderContext, entity: Any) -> SaleParties:
+    """The names of a qualification's parties: one read for all four (none when the
+    qualification was just answered: they were read for it)."""
+    return sale_parties(
+        ctx.session,
+        channel_id=entity.channel_id,
+        partner_id=entity.partner_id,
+        customer_id=entity.customer_id,
+        premise_id=entity.premise_id,
+    )
+
+
 class _ReadOnly(Attr):
     readonly = True
 
@@ -227,7 +239,7 @@ class ChannelAttr(_ReadOnly):
         super().__init__("channel", ref("ChannelRef"), "The sales channel qualified for")
 
     def render(self, entity: Any, ctx: RenderContext) -> Any:
-        channel = ctx.session.get(SalesChannel, entity.channel_id)
+        channel = _named_parties(ctx, entity).channel
         return {
             "id": str(entity.channel_id),
             "href": _sales_href(ctx, "salesChannel", entity.channel_id),
@@ -246,8 +258,9 @@ class RelatedPartyAttr(_ReadOnly):
 
     def render(self, entity: Any, ctx: RenderContext) -> Any:
         parties = []
+        named = _named_parties(ctx, entity)
         if entity.customer_id is not None:
-            customer = ctx.session.get(Customer, entity.customer_id)
+            customer = named.customer
             parties.append(
                 {
                     "id": str(entity.customer_id),
@@ -258,7 +271,7 @@ class RelatedPartyAttr(_ReadOnly):
                 }
             )
         if entity.partner_id is not None:
-            partner = ctx.session.get(Partner, entity.partner_id)
+            partner = named.partner
             parties.append(
                 {
                     "id": str(entity.partner_id),
@@ -282,7 +295,7 @@ class PlaceAttr(_ReadOnly):
     def render(self, entity: Any, ctx: RenderContext) -> Any:
         if entity.premise_id is None:
             return []
-        premise = ctx.session.get(Premise, entity.premise_id)
+        premise = _named_parties(ctx, entity).premise
         return [
             {
                 "id": str(entity.premise_id),

@@ -35,6 +35,7 @@ from salesdev.db.models import (
     OutboxDelivery,
     WebSession,
 )
+from salesdev.db.prepared import Prepared
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.audit.chain import GENESIS_HASH, event_hash, jsonable
@@ -105,14 +106,30 @@ _HEAD = cast(Table, AuditChainHead.__table__)
 # Built once (each append only binds values): building a statement costs CPU on every call.
 # The no-op UPDATE takes the row lock (PostgreSQL; SQLite: the database's write lock) and
 # RETURNING reads the head under it, in one statement (SQLite >= 3.35).
-_LOCK_AND_READ_HEAD = (
+_LOCK_AND_READ_HEAD = Prepared(
     update(_HEAD)
     .where(_HEAD.c.id == 1)
     .values(last_sequence=_HEAD.c.last_sequence)
     .returning(_HEAD.c.last_sequence, _HEAD.c.last_hash)
 )
-_INSERT_EVENTS = cast(Table, AuditEvent.__table__).insert()
-_MOVE_HEAD = (
+_INSERT_EVENTS = Prepared(
+    cast(Table, AuditEvent.__table__).insert(),
+    columns=(
+        "sequence",
+        "id",
+        "occurred_at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "context",
+        "previous_hash",
+        "hash",
+    ),
+)
+_MOVE_HEAD = Prepared(
     update(_HEAD)
     .where(_HEAD.c.id == 1)
     .values(last_sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash"))
@@ -125,7 +142,7 @@ def _append(session: Session, entries: list[dict[str, Any]], *, now: datetime | 
     occurred_at = now or datetime.now(UTC)
     connection = session.connection()
     # Lock the chain head first: concurrent appends queue here instead of forking the chain.
-    sequence, previous = connection.execute(_LOCK_AND_READ_HEAD).one()
+    sequence, previous = _LOCK_AND_READ_HEAD.rows(connection)[0]
     rows = []
     for entry in entries:
         sequence += 1
@@ -145,8 +162,8 @@ def _append(session: Session, entries: list[dict[str, Any]], *, now: datetime | 
         row["hash"] = event_hash(previous_hash=previous, content=_content(row))
         previous = row["hash"]
         rows.append(row)
-    connection.execute(_INSERT_EVENTS, rows)
-    connection.execute(_MOVE_HEAD, {"new_sequence": sequence, "new_hash": previous})
+    _INSERT_EVENTS.run_many(connection, rows)
+    _MOVE_HEAD.run(connection, {"new_sequence": sequence, "new_hash": previous})
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from salesdev.db.models import ChannelAuthorisation, ProductFamily, ProductOffering
 from salesdev.db.models.selling import EligibilityRule, RulesGeneration
+from salesdev.db.prepared import Prepared
 from salesdev.db.session import flushed_connection
 
 WATCHED: tuple[type[Any], ...] = (
@@ -43,12 +44,13 @@ _BUMPED = "salesdev.rules_generation.bumped"
 
 _GENERATIONS = cast(Table, RulesGeneration.__table__)
 # Built once, run without the ORM: every qualification asks, to know its caches are current.
-_CURRENT_TOKEN = select(_GENERATIONS.c.token).where(_GENERATIONS.c.id == _ROW)
+_CURRENT_TOKEN = Prepared(select(_GENERATIONS.c.token).where(_GENERATIONS.c.id == _ROW))
 
 
 def current_token(session: Session) -> str | None:
     """The token now, or None when nothing watched has changed since the database was made."""
-    token: str | None = flushed_connection(session).execute(_CURRENT_TOKEN).scalar()
+    found = _CURRENT_TOKEN.first(flushed_connection(session))
+    token: str | None = found.token if found is not None else None
     return token
 
 

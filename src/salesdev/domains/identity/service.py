@@ -30,6 +30,7 @@ from salesdev.db.models import (
     User,
     WebSession,
 )
+from salesdev.db.prepared import Prepared
 from salesdev.db.session import flushed_connection
 from salesdev.domains.access import (
     Family,
@@ -556,7 +557,7 @@ _CLIENTS = cast(Table, OAuthClient.__table__)
 # Built once and run without the ORM: every API request runs it, and building the statement
 # and loading three entities cost more CPU than running it. User columns keep their names
 # (``principal_for`` reads them from the row); the others are labelled.
-_TOKEN_WITH_HOLDER = (
+_TOKEN_WITH_HOLDER = Prepared(
     select(
         _TOKENS.c.id.label("token_id"),
         _TOKENS.c.user_id.label("token_user_id"),
@@ -582,7 +583,7 @@ _TOKEN_WITH_HOLDER = (
     .outerjoin(_CLIENTS, _CLIENTS.c.id == _TOKENS.c.oauth_client_id)
     .where(_TOKENS.c.token_hash == bindparam("token_hash"))
 )
-_TOKEN_USED = (
+_TOKEN_USED = Prepared(
     update(_TOKENS)
     .where(_TOKENS.c.id == bindparam("token_id"))
     .values(last_used_at=bindparam("now"))
@@ -593,7 +594,7 @@ def resolve_bearer_token(session: Session, *, token: str, now: datetime) -> Prin
     # One statement per request: the token with its user or client, read fresh every
     # time (nothing cached), so a revocation or a disabled account counts at once.
     connection = flushed_connection(session)
-    found = connection.execute(_TOKEN_WITH_HOLDER, {"token_hash": _digest(token)}).first()
+    found = _TOKEN_WITH_HOLDER.first(connection, {"token_hash": _digest(token)})
     if found is None:
         return None
     if found.revoked_at is not None:
@@ -616,7 +617,7 @@ def resolve_bearer_token(session: Session, *, token: str, now: datetime) -> Prin
         )
     # Recording every use would write on every request; once a minute is enough to see activity.
     if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
-        connection.execute(_TOKEN_USED, {"token_id": found.token_id, "now": now})
+        _TOKEN_USED.run(connection, {"token_id": found.token_id, "now": now})
     return principal
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound
 from salesdev.core.periods import require_aware
 from salesdev.db.models import HubSubscription
+from salesdev.db.prepared import Prepared
 from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.notifications.payload import format_decimal
@@ -117,14 +118,14 @@ def unsubscribe(
 
 _SUBSCRIPTIONS = cast(Table, HubSubscription.__table__)
 # Built once: the qualification hot path asks on every request.
-_ANY_SUBSCRIPTION = (
+_ANY_SUBSCRIPTION = Prepared(
     select(_SUBSCRIPTIONS.c.id).where(_SUBSCRIPTIONS.c.api == bindparam("api")).limit(1)
 )
 
 
 def has_subscriptions(session: Session, *, api: str) -> bool:
     """Whether anyone listens to ``api``'s events (one indexed look-up, no rows loaded)."""
-    return flushed_connection(session).execute(_ANY_SUBSCRIPTION, {"api": api}).first() is not None
+    return _ANY_SUBSCRIPTION.first(flushed_connection(session), {"api": api}) is not None
 
 
 def subscriptions_of(session: Session, *, api: str) -> list[HubSubscription]:

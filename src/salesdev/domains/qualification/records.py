@@ -20,20 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select
-from sqlalchemy.orm import Session, aliased, make_transient_to_detached
+from sqlalchemy import Select, Table, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from salesdev.core.errors import ErrorDetail, InvalidInput, NotFound, PreconditionFailed
 from salesdev.core.ids import new_id
 from salesdev.core.periods import require_aware
-from salesdev.db.models import Customer, Partner, Premise, Region, SalesChannel
 from salesdev.db.models.selling import ProductOfferingQualification
+from salesdev.db.prepared import Prepared
 from salesdev.db.query import Attribute, ListQuery, Page, SortKey, fetch_page
 from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, authorize
 from salesdev.domains.audit import record_event
 from salesdev.domains.qualification.scope import may_see_all, selling_scope
 from salesdev.domains.qualification.service import QualificationOutcome, qualify_offerings
+from salesdev.domains.rules import sale_parties
 
 STATES = ("acknowledged", "inProgress", "done", "terminatedWithError")
 RESULTS = ("qualified", "partiallyQualified", "unqualified")
@@ -140,22 +141,17 @@ def prepare_qualification(
     if errors:
         raise InvalidInput("Invalid product offering qualification", errors)
     at = request.at or now
-    # Held for the request: the identity map keeps only weak references, and the answer
-    # is rendered with these names after this function returns (the scope checks and the
-    # sale context find them there too: one read each).
-    held = session.info.setdefault(_REFERENCES, [])
-    held.extend(_read_references(session, request))
+    # Every party named, in one read: the scope check, the sale context and the answer's
+    # names find them there.
+    sale_parties(
+        session,
+        channel_id=request.channel_id,
+        partner_id=request.partner_id,
+        customer_id=request.customer_id,
+        premise_id=request.premise_id,
+    )
     partner_id = selling_scope(
         session, principal=principal, channel_id=request.channel_id, partner_id=request.partner_id
-    )
-    held.extend(
-        found
-        for found in (
-            session.get(Partner, partner_id) if partner_id else None,
-            session.get(Customer, request.customer_id) if request.customer_id else None,
-            session.get(Premise, request.premise_id) if request.premise_id else None,
-        )
-        if found is not None
     )
     outcomes = qualify_offerings(
         session,
@@ -195,64 +191,13 @@ def prepare_qualification(
     )
 
 
-def _read_references(session: Session, request: QualificationRequest) -> list[Any]:
-    """The channel and the named partner, customer and premise (with their regions, which
-    the sale context reads), in one statement into the session's identity map, where every
-    later ``session.get`` of them finds them without another round trip. Nothing if the
-    channel does not exist (the scope check then says so)."""
-    named = {
-        "partner_id": request.partner_id,
-        "customer_id": request.customer_id,
-        "premise_id": request.premise_id,
-    }
-    shape = tuple(key is not None for key in named.values())
-    statement = _REFERENCE_READS.get(shape)
-    if statement is None:
-        statement = _REFERENCE_READS[shape] = _reference_read(*shape)
-    parameters = {"channel_id": request.channel_id, **{k: v for k, v in named.items() if v}}
-    row = session.execute(statement, parameters).first()
-    return [] if row is None else [found for found in row if found is not None]
-
-
-def _reference_read(partner: bool, customer: bool, premise: bool) -> Select[Any]:
-    # Built once per combination of what the request names (building and adapting the
-    # aliased joins cost more CPU than the round trips saved); values are parameters.
-    statement = (
-        select(SalesChannel)
-        .select_from(SalesChannel)
-        .where(SalesChannel.id == bindparam("channel_id"))
-    )
-    if partner:
-        statement = _joined(statement, Partner, "partner_id")
-    for wanted, model, key in (
-        (customer, Customer, "customer_id"),
-        (premise, Premise, "premise_id"),
-    ):
-        if wanted:
-            statement = _joined(statement, model, key)
-            region = aliased(Region, name=f"{model.__tablename__}_region")
-            statement = statement.add_columns(region).outerjoin(
-                region, region.id == model.region_id
-            )
-    return statement
-
-
-def _joined(statement: Select[Any], model: Any, key: str) -> Select[Any]:
-    # Joined on its own key alone: one row whether or not it exists (then None).
-    return statement.add_columns(model).outerjoin(model, model.id == bindparam(key))
-
-
-_REFERENCE_READS: dict[tuple[bool, ...], Select[Any]] = {}
-
-
 def _stored_items(outcomes: Sequence[QualificationOutcome]) -> list[list[Any]]:
     memo: dict[int, list[Any]] = {}
     return [outcome_item(o, memo) for o in outcomes]
 
 
 _COLUMNS = tuple(column.key for column in ProductOfferingQualification.__table__.columns)
-_REFERENCES = "salesdev.qualification.references"
-_INSERT = insert(cast(Table, ProductOfferingQualification.__table__))
+_INSERT = Prepared(insert(cast(Table, ProductOfferingQualification.__table__)), columns=_COLUMNS)
 
 
 def store_qualification(session: Session, row: ProductOfferingQualification) -> None:
@@ -260,7 +205,7 @@ def store_qualification(session: Session, row: ProductOfferingQualification) -> 
     values = {name: getattr(row, name) for name in _COLUMNS}
     # One statement object for every call (its compiled form is cached); the row's values
     # are its parameters.
-    flushed_connection(session).execute(_INSERT, values)
+    _INSERT.run(flushed_connection(session), values)
     make_transient_to_detached(row)
     session.add(row)
     record_event(

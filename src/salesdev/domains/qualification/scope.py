@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import NotFound
-from salesdev.db.models import Partner, SalesChannel, SalesPerson
+from salesdev.db.models import Partner, SalesPerson
 from salesdev.domains.access import Principal, Role, partner_scope_ids
+from salesdev.domains.rules import sale_parties
 
 
 def _no_channel(channel_id: uuid.UUID) -> NotFound:
@@ -37,7 +38,7 @@ def selling_scope(
     partner_id: uuid.UUID | None,
 ) -> uuid.UUID | None:
     """Check the channel and partner against the principal; the partner to sell as."""
-    if session.get(SalesChannel, channel_id) is None:
+    if sale_parties(session, channel_id=channel_id).channel is None:
         raise _no_channel(channel_id)
     if principal.is_scoped and Role.PARTNER_USER in principal.roles:
         partners = partner_scope_ids(session, principal=principal)
@@ -49,7 +50,7 @@ def selling_scope(
         if channel_id not in channels:
             raise _no_channel(channel_id)
         if partner_id is None and principal.partner_id is not None:
-            own = session.get(Partner, principal.partner_id)
+            own = sale_parties(session, partner_id=principal.partner_id).partner
             if own is not None and own.channel_id == channel_id:
                 partner_id = own.id
         if partner_id is not None and partner_id not in partners:
@@ -67,7 +68,7 @@ def selling_scope(
                 raise _no_partner(partner_id, channel_id)
             partner_id = person.partner_id
     if partner_id is not None:
-        partner = session.get(Partner, partner_id)
+        partner = sale_parties(session, partner_id=partner_id).partner
         if partner is None or partner.channel_id != channel_id:
             raise _no_partner(partner_id, channel_id)
     return partner_id

@@ -13,14 +13,28 @@ from salesdev.domains.rules.context import (
     resolve_sale_codes,
     tenure_months,
 )
+from salesdev.domains.rules.parties import (
+    ChannelParty,
+    CustomerParty,
+    PartnerParty,
+    PremiseParty,
+    SaleParties,
+    sale_parties,
+)
 
 __all__ = [
     "MAX_QUANTITY",
+    "ChannelParty",
+    "CustomerParty",
     "OfferingFacts",
+    "PartnerParty",
+    "PremiseParty",
     "SaleCodes",
     "SaleContext",
+    "SaleParties",
     "build_sale_context",
     "load_offering_facts",
     "resolve_sale_codes",
+    "sale_parties",
     "tenure_months",
 ]

@@ -27,12 +27,13 @@ from salesdev.db.models import (
     Premise,
     ProductFamily,
     ProductOffering,
-    Region,
     SalesChannel,
 )
 from salesdev.db.models.customers import InstalledProduct
+from salesdev.db.prepared import Prepared
 from salesdev.db.session import flushed_connection
 from salesdev.domains.access import Family, Principal, Role, authorize, partner_scope_ids
+from salesdev.domains.rules.parties import CustomerParty, PremiseParty, SaleParties, sale_parties
 
 MAX_QUANTITY = 1_000_000
 
@@ -113,11 +114,18 @@ def build_sale_context(
         raise InvalidInput("Invalid sale context", problems)
     sale_date = at.astimezone(UTC).date()
     base: dict[str, object] = {"sale.date": sale_date, "sale.quantity": quantity}
-    base.update(_channel_and_partner(session, principal, channel_id, partner_id))
+    parties = sale_parties(
+        session,
+        channel_id=channel_id,
+        partner_id=partner_id,
+        customer_id=customer_id,
+        premise_id=premise_id,
+    )
+    base.update(_channel_and_partner(session, principal, parties, channel_id, partner_id))
     if customer_id is not None:
-        base.update(_customer(session, customer_id, at, sale_date))
+        base.update(_customer(session, parties.customer, customer_id, at, sale_date))
     if premise_id is not None:
-        base.update(_premise(session, premise_id))
+        base.update(_premise(parties.premise, premise_id))
     return SaleContext(
         base,
         channel_id=channel_id,
@@ -130,12 +138,16 @@ def build_sale_context(
 
 
 def _channel_and_partner(
-    session: Session, principal: Principal, channel_id: uuid.UUID, partner_id: uuid.UUID | None
+    session: Session,
+    principal: Principal,
+    parties: SaleParties,
+    channel_id: uuid.UUID,
+    partner_id: uuid.UUID | None,
 ) -> dict[str, object]:
     scope: set[uuid.UUID] | None = None
     if principal.is_scoped and Role.PARTNER_USER in principal.roles:
         scope = partner_scope_ids(session, principal=principal)
-    channel = session.get(SalesChannel, channel_id)
+    channel = parties.channel
     if channel is None or (
         scope is not None
         and channel_id
@@ -148,7 +160,7 @@ def _channel_and_partner(
     }
     if partner_id is None:
         return attributes
-    partner = session.get(Partner, partner_id)
+    partner = parties.partner
     if (
         partner is None
         or partner.channel_id != channel_id
@@ -166,9 +178,9 @@ def _channel_and_partner(
 
 
 def _customer(
-    session: Session, customer_id: uuid.UUID, at: datetime, sale_date: date
-) -> dict[str, object]:
-    customer = session.get(Customer, customer_id)
+    session: Session, customer: CustomerParty | None, customer_id: uuid.UUID, at: datetime,
+    sale_date: date,
+) -> dict[str, object]:  # fmt: skip
     if customer is None:
         raise NotFound(f"Customer {customer_id} does not exist")
     attributes: dict[str, object] = {
@@ -177,15 +189,11 @@ def _customer(
         "customer.segment": customer.segment,
         "customer.credit_class": customer.credit_class,
         "customer.age_band": customer.age_band or None,
-        "customer.region": _region_code(session, customer.region_id),
+        "customer.region": customer.region_code,
     }
     if customer.customer_since is not None:
         attributes["customer.tenure_months"] = tenure_months(customer.customer_since, sale_date)
-    rows = (
-        flushed_connection(session)
-        .execute(_INSTALLED_BASE, {"customer_id": customer_id, "at": at})
-        .all()
-    )
+    rows = _INSTALLED_BASE.rows(flushed_connection(session), {"customer_id": customer_id, "at": at})
     attributes["customer.products"] = frozenset(code for code, _ in rows)
     attributes["customer.product_families"] = frozenset(family for _, family in rows)
     return attributes
@@ -196,7 +204,7 @@ _OFFERINGS = cast(Table, ProductOffering.__table__)
 _FAMILIES = cast(Table, ProductFamily.__table__)
 # Built once, run without the ORM (every qualification and price resolution reads it):
 # the codes of the offerings and families the customer has at ``at``.
-_INSTALLED_BASE = (
+_INSTALLED_BASE = Prepared(
     select(_OFFERINGS.c.code, _FAMILIES.c.code)
     .select_from(_INSTALLED)
     .join(_OFFERINGS, _OFFERINGS.c.id == _INSTALLED.c.product_offering_id)
@@ -209,22 +217,14 @@ _INSTALLED_BASE = (
 )
 
 
-def _premise(session: Session, premise_id: uuid.UUID) -> dict[str, object]:
-    premise = session.get(Premise, premise_id)
+def _premise(premise: PremiseParty | None, premise_id: uuid.UUID) -> dict[str, object]:
     if premise is None:
         raise NotFound(f"Premise {premise_id} does not exist")
     technologies = frozenset(t.strip() for t in premise.technologies.split(",") if t.strip())
     return {
-        "premise.region": _region_code(session, premise.region_id),
+        "premise.region": premise.region_code,
         "premise.technologies": technologies,
     }
-
-
-def _region_code(session: Session, region_id: uuid.UUID | None) -> str | None:
-    if region_id is None:
-        return None
-    region = session.get(Region, region_id)
-    return region.code if region is not None else None
 
 
 def tenure_months(since: date, on: date) -> int:
