@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from salesdev.core.errors import InvalidInput, NotFound, PermissionDenied
+from salesdev.db.models import Partner, SalesChannel
 from salesdev.db.models.selling import EligibilityRule, ProductOfferingQualification
 from salesdev.domains.access import SYSTEM, Principal, Role
 from salesdev.domains.authorisation import authorise_offering
@@ -137,6 +138,59 @@ def test_every_failing_check_is_a_reason(session: Session, world: World) -> None
     assert outcomes[2].reasons[0].label == (
         "The channel is not authorised to sell the offering on 2026-10-15"
     )
+
+
+@pytest.mark.parametrize("status", ["onboarding", "suspended", "terminated"])
+def test_a_partner_that_is_not_active_sells_nothing_and_every_item_says_why(
+    session: Session, world: World, status: str
+) -> None:
+    # Given partner P1 of RET is not active (an applicant, suspended or terminated)
+    session.execute(update(Partner).where(Partner.id == world["P1"]).values(status=status))
+    # When ADA qualifies for two offerings she could have from RET, sold by P1
+    outcomes = qualify_offerings(
+        session,
+        principal=SYSTEM,
+        channel_id=world["RET"],
+        partner_id=world["P1"],
+        customer_id=world["ADA"],
+        premise_id=world["PF"],
+        at=T0,
+        offering_ids=[world["FIB-100"], world["MOB-S"]],
+    )
+    # Then neither qualifies, and the first reason of each names the partner's status
+    assert summary(outcomes) == [
+        ("FIB-100", False, ["PARTNER_NOT_ACTIVE"]),
+        ("MOB-S", False, ["PARTNER_NOT_ACTIVE"]),
+    ]
+    assert outcomes[0].reasons[0].label == (
+        f"The partner P1 is {status}: only an active partner sells"
+    )
+
+
+def test_an_inactive_channel_sells_nothing_with_or_without_a_partner(
+    session: Session, world: World
+) -> None:
+    # Given channel RET is inactive
+    session.execute(
+        update(SalesChannel).where(SalesChannel.id == world["RET"]).values(status="inactive")
+    )
+    # When ADA qualifies for FIB-100 in RET, directly and through partner P1
+    for partner_id in (None, world["P1"]):
+        (outcome,) = qualify_offerings(
+            session,
+            principal=SYSTEM,
+            channel_id=world["RET"],
+            partner_id=partner_id,
+            customer_id=world["ADA"],
+            premise_id=world["PF"],
+            at=T0,
+            offering_ids=[world["FIB-100"]],
+        )
+        # Then it does not qualify, because of the channel
+        assert (outcome.qualified, outcome.reasons) == (
+            False,
+            [Reason("CHANNEL_NOT_ACTIVE", "The sales channel RET is inactive: it sells nothing")],
+        )
 
 
 def test_before_the_offering_exists_it_is_not_available(session: Session, world: World) -> None:

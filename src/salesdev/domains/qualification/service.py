@@ -8,6 +8,8 @@ failing clauses in words), so an agent sees at once everything that stands in th
 ``LIFECYCLE``          its lifecycle status is not Active or Launched
 ``NOT_AVAILABLE``      the date is outside the offering's validity
 ``NOT_AUTHORISED``     no channel (or partner) authorisation in force at the date
+``CHANNEL_NOT_ACTIVE`` the sales channel's status is not active
+``PARTNER_NOT_ACTIVE`` the selling partner is on-boarding, suspended or terminated
 rule's reason code     an eligibility rule in force at the date does not hold
 =====================  ==================================================================
 
@@ -50,7 +52,7 @@ from salesdev.domains.qualification.catalogue import (
     plan_item,
 )
 from salesdev.domains.qualification.scope import selling_scope
-from salesdev.domains.rules import SaleContext, build_sale_context
+from salesdev.domains.rules import SaleContext, build_sale_context, sale_parties
 from salesdev.engine.rules import explain
 
 MAX_ALTERNATIVES = 3
@@ -105,8 +107,12 @@ class _Evaluator:
     read no offering attribute, their explanations, the built-in reasons) once."""
 
     def __init__(self, *, sale: SaleContext, partner_id: uuid.UUID | None,
-                 premise_given: bool, at: datetime) -> None:  # fmt: skip
+                 premise_given: bool, at: datetime,
+                 standing: Sequence[Reason] = ()) -> None:  # fmt: skip
         self.sale = sale
+        # Why the seller may not sell at all (its channel or partner is not active): a
+        # reason of every offering.
+        self.standing = list(standing)
         self.base = sale.base
         self.partner_id = partner_id
         self.premise_given = premise_given
@@ -134,7 +140,7 @@ class _Evaluator:
         found = self.results.get(info.code)
         if found is not None:
             return found
-        reasons: list[Reason] = []
+        reasons: list[Reason] = self.standing.copy()
         for code in item.static:
             if code == LIFECYCLE:
                 status = info.lifecycle_status
@@ -199,6 +205,37 @@ class _Evaluator:
         return reason
 
 
+CHANNEL_NOT_ACTIVE = "CHANNEL_NOT_ACTIVE"
+PARTNER_NOT_ACTIVE = "PARTNER_NOT_ACTIVE"
+ACTIVE = "active"
+
+
+def seller_standing(
+    session: Session, *, channel_id: uuid.UUID, partner_id: uuid.UUID | None
+) -> list[Reason]:
+    """Why the channel (or the partner selling in it) may not sell anything now: an
+    inactive channel; a partner still on-boarding, suspended or terminated. Empty when
+    both are active. The parties must exist (:func:`selling_scope` checked them)."""
+    parties = sale_parties(session, channel_id=channel_id, partner_id=partner_id)
+    reasons = []
+    channel, partner = parties.channel, parties.partner
+    if channel is not None and channel.status != ACTIVE:
+        reasons.append(
+            Reason(
+                CHANNEL_NOT_ACTIVE,
+                f"The sales channel {channel.code} is {channel.status}: it sells nothing",
+            )
+        )
+    if partner is not None and partner.status != ACTIVE:
+        reasons.append(
+            Reason(
+                PARTNER_NOT_ACTIVE,
+                f"The partner {partner.code} is {partner.status}: only an active partner sells",
+            )
+        )
+    return reasons
+
+
 def qualify_offerings(
     session: Session,
     *,
@@ -228,6 +265,7 @@ def qualify_offerings(
             "Too many offerings",
             [ErrorDetail("offering_ids", f"at most {MAX_OFFERINGS} in one qualification")],
         )
+    standing = seller_standing(session, channel_id=channel_id, partner_id=partner_id)
     catalogue, rules = channel_and_rules(session, channel_id)
     plan = catalogue.plan(rules, partner_id, at)
     items = _requested(session, catalogue, rules, plan, at, offering_ids)
@@ -243,7 +281,11 @@ def qualify_offerings(
         at=at,
     )
     evaluator = _Evaluator(
-        sale=sale, partner_id=partner_id, premise_given=premise_id is not None, at=at
+        sale=sale,
+        partner_id=partner_id,
+        premise_given=premise_id is not None,
+        at=at,
+        standing=standing,
     )
     outcomes = [evaluator.outcome(item) for item in items]
     if provide_alternative and any(not o.qualified for o in outcomes):
