@@ -79,8 +79,13 @@ def _postgres_schema() -> Iterator[str]:
 
 
 def _with_search_path(url: str, schema: str) -> str:
+    # Commits do not wait for the WAL to reach the disk: a crash of the test server loses
+    # nothing a test needs, and every test commits many times.
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}"
+    return f"{url}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+
+
+_EMPTIED = [t.name for t in Base.metadata.sorted_tables if t.name != "audit_chain_head"]
 
 
 @pytest.fixture
@@ -89,11 +94,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         url = request.getfixturevalue("_postgres_schema")
         engine = make_engine(url)
         yield Database(url, engine, make_session_factory(engine))
-        tables = ", ".join(
-            f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "audit_chain_head"
-        )
         with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+            # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of 65 tables
+            # makes new files for each table and index (measured: ~280 ms per test against
+            # ~20 ms). Foreign keys are not checked meanwhile (any order, cycles too).
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for name in _EMPTIED:
+                conn.execute(text(f'DELETE FROM "{name}"'))
             # The audit chain restarts from its genesis hash, as after the migration.
             conn.execute(
                 text("UPDATE audit_chain_head SET last_sequence = 0, last_hash = :zeros"),
