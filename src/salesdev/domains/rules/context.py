@@ -178,9 +178,12 @@ def _channel_and_partner(
 
 
 def _customer(
-    session: Session, customer: CustomerParty | None, customer_id: uuid.UUID, at: datetime,
+    session: Session,
+    customer: CustomerParty | None,
+    customer_id: uuid.UUID,
+    at: datetime,
     sale_date: date,
-) -> dict[str, object]:  # fmt: skip
+) -> dict[str, object]:
     if customer is None:
         raise NotFound(f"Customer {customer_id} does not exist")
     attributes: dict[str, object] = {
