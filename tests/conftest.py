@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,8 @@ from salesdev.core.clock import FixedClock
 from salesdev.core.settings import Settings
 from salesdev.db.base import Base
 from salesdev.db.migrate import upgrade
-from salesdev.db.session import make_engine, make_session_factory
+from salesdev.db.session import make_engine, make_session_factory, unit_of_work
+from salesdev.demo import DemoSummary, load_demo
 from salesdev.domains.identity.passwords import use_fast_hashing_for_tests
 from salesdev.runtime import Runtime
 
@@ -147,3 +148,75 @@ def runtime(settings: Settings, database: Database, clock: FixedClock) -> Iterat
         stop = getattr(service, "stop", None)
         if callable(stop):
             stop()
+
+
+@dataclass(frozen=True)
+class _DemoTemplate:
+    database: Path
+    data_dir: Path  # the event store and the compensation runs' lineage
+    summary: DemoSummary
+
+
+DemoLoader = Callable[[Runtime, str, int], DemoSummary]
+
+
+@pytest.fixture(scope="session")
+def load_demo_copy(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoLoader:
+    """Load a demo (scale, seed) into a test's runtime as of its clock's time.
+
+    On SQLite each demo is loaded once per test session into a file and a data directory
+    (the event store, the runs' lineage), then copied for each test: loading the small demo
+    took ~10 s of each browser test, the tiny one ~7 s of each console test. On PostgreSQL
+    it is loaded for each test, and so it is on SQLite into a database a fixture has
+    already written to (the copy would replace its rows): ask for the demo first."""
+    made: dict[tuple[str, int, datetime], _DemoTemplate] = {}
+
+    def template(scale: str, seed: int, now: datetime) -> _DemoTemplate:
+        key = (scale, seed, now)
+        if key not in made:
+            directory = tmp_path_factory.mktemp("demo")
+            database = directory / "salesdev.db"
+            shutil.copyfile(_sqlite_template, database)
+            engine = make_engine(f"sqlite:///{database}")
+            try:
+                with unit_of_work(make_session_factory(engine)) as session:
+                    summary = load_demo(
+                        session=session,
+                        event_store_dir=directory / "var" / "events",
+                        scale=scale,
+                        seed=seed,
+                        now=now,
+                    )
+            finally:
+                engine.dispose()  # the last connection closed: the WAL is in the file
+            made[key] = _DemoTemplate(database, directory / "var", summary)
+        return made[key]
+
+    def load(runtime: Runtime, scale: str, seed: int) -> DemoSummary:
+        now = runtime.clock.now()
+        if runtime.engine.dialect.name != "sqlite" or not _untouched(runtime):
+            with unit_of_work(runtime.session_factory) as session:
+                return load_demo(
+                    session=session,
+                    event_store_dir=runtime.settings.event_store_dir,
+                    scale=scale,
+                    seed=seed,
+                    now=now,
+                )
+        copy = template(scale, seed, now)
+        target = Path(str(runtime.engine.url.database))
+        runtime.engine.dispose()
+        for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(copy.database, target)
+        shutil.copytree(copy.data_dir, runtime.settings.data_dir, dirs_exist_ok=True)
+        return copy.summary
+
+    return load
+
+
+def _untouched(runtime: Runtime) -> bool:
+    """Nothing written since the migrations: every write of business data is audited."""
+    with runtime.engine.connect() as connection:
+        written = connection.execute(text("SELECT last_sequence FROM audit_chain_head")).scalar()
+    return not written

@@ -3,24 +3,21 @@ database holding the small demo, driven by the system Chromium through Playwrigh
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from salesdev.db.session import make_engine, make_session_factory, unit_of_work
-from salesdev.demo import DemoSummary, load_demo
+from salesdev.demo import DemoSummary
 from salesdev.domains.access import Role
 from salesdev.runtime import Runtime
 from salesdev.server import create_app
+from tests.conftest import DemoLoader
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,68 +42,11 @@ def _free_port() -> int:
         return port
 
 
-@dataclass(frozen=True)
-class _DemoCopy:
-    database: Path
-    data_dir: Path  # the event store and the compensation runs' lineage
-    summary: DemoSummary
-
-
-@pytest.fixture(scope="session")
-def _demo_templates(
-    _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[datetime], _DemoCopy]:
-    """The small demo loaded once per clock time (one SQLite file and its data directory:
-    the event store, the runs' lineage), copied for each test: loading it took ~10 s of
-    each browser test."""
-    made: dict[datetime, _DemoCopy] = {}
-
-    def template(now: datetime) -> _DemoCopy:
-        if now not in made:
-            directory = tmp_path_factory.mktemp("demo")
-            data_dir = directory / "var"
-            database = directory / "salesdev.db"
-            shutil.copyfile(_sqlite_template, database)
-            engine = make_engine(f"sqlite:///{database}")
-            try:
-                with unit_of_work(make_session_factory(engine)) as session:
-                    summary = load_demo(
-                        session=session,
-                        event_store_dir=data_dir / "events",
-                        scale="small",
-                        seed=DEMO_SEED,
-                        now=now,
-                    )
-            finally:
-                engine.dispose()  # the last connection closed: the WAL is in the file
-            made[now] = _DemoCopy(database, data_dir, summary)
-        return made[now]
-
-    return template
-
-
 @pytest.fixture
-def demo(runtime: Runtime, _demo_templates: Callable[[datetime], _DemoCopy]) -> DemoSummary:
+def demo(runtime: Runtime, load_demo_copy: DemoLoader) -> DemoSummary:
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    now = runtime.clock.now()
-    if runtime.engine.dialect.name != "sqlite":
-        with unit_of_work(runtime.session_factory) as session:
-            return load_demo(
-                session=session,
-                event_store_dir=runtime.settings.event_store_dir,
-                scale="small",
-                seed=DEMO_SEED,
-                now=now,
-            )
-    copy = _demo_templates(now)
-    target = Path(str(runtime.engine.url.database))
-    runtime.engine.dispose()
-    for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(copy.database, target)
-    shutil.copytree(copy.data_dir, runtime.settings.data_dir, dirs_exist_ok=True)
-    return copy.summary
+    return load_demo_copy(runtime, "small", DEMO_SEED)
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
 from salesdev.db.session import unit_of_work
-from salesdev.demo import DemoSummary, load_demo
+from salesdev.demo import DemoSummary
 from salesdev.domains.access import SYSTEM
 from salesdev.domains.identity import create_user
 from salesdev.runtime import Runtime
 from salesdev.web import install_console
+from tests.conftest import DemoLoader
 
 with warnings.catch_warnings():
     # Starlette warns once, at import, that it prefers httpx2 to httpx; the client works.
@@ -112,12 +113,5 @@ def console(app: FastAPI, runtime: Runtime) -> Iterator[ConsoleClient]:
 
 
 @pytest.fixture
-def tiny_demo(runtime: Runtime) -> DemoSummary:
-    with unit_of_work(runtime.session_factory) as session:
-        return load_demo(
-            session=session,
-            event_store_dir=runtime.settings.event_store_dir,
-            scale="tiny",
-            seed=DEMO_SEED,
-            now=runtime.clock.now(),
-        )
+def tiny_demo(runtime: Runtime, load_demo_copy: DemoLoader) -> DemoSummary:
+    return load_demo_copy(runtime, "tiny", DEMO_SEED)

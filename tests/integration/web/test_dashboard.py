@@ -19,7 +19,7 @@ SINCE, UNTIL = date(2025, 11, 1), date(2026, 11, 1)
 
 
 def test_dashboard_totals_equal_the_analytics(
-    console: TestClient, runtime: Runtime, tiny_demo: DemoSummary
+    tiny_demo: DemoSummary, console: TestClient, runtime: Runtime
 ) -> None:
     store = runtime.settings.event_store_dir
     totals = sales_totals(event_store_dir=store, since=SINCE, until=UNTIL)
@@ -36,7 +36,7 @@ def test_dashboard_totals_equal_the_analytics(
 
 
 def test_sales_by_channel_names_each_channel_with_its_totals(
-    console: TestClient, runtime: Runtime, tiny_demo: DemoSummary
+    tiny_demo: DemoSummary, console: TestClient, runtime: Runtime
 ) -> None:
     rows = sales_by_channel_month(
         event_store_dir=runtime.settings.event_store_dir, since=SINCE, until=UNTIL
@@ -65,7 +65,7 @@ def test_sales_by_channel_names_each_channel_with_its_totals(
 
 
 def test_top_products_are_named_from_the_catalogue(
-    console: TestClient, runtime: Runtime, tiny_demo: DemoSummary
+    tiny_demo: DemoSummary, console: TestClient, runtime: Runtime
 ) -> None:
     products = top_products(
         event_store_dir=runtime.settings.event_store_dir, since=SINCE, until=UNTIL, limit=10
@@ -86,7 +86,7 @@ def test_top_products_are_named_from_the_catalogue(
 
 
 def test_reference_counts_are_shown(
-    console: TestClient, runtime: Runtime, tiny_demo: DemoSummary
+    tiny_demo: DemoSummary, console: TestClient, runtime: Runtime
 ) -> None:
     html = console.get("/").text
 

@@ -213,7 +213,7 @@ def test_unknown_entity_is_a_not_found_page(console: TestClient) -> None:
 
 
 def test_large_referred_kinds_are_chosen_by_code(
-    console: TestClient, runtime: Runtime, tiny_demo: DemoSummary
+    tiny_demo: DemoSummary, console: TestClient, runtime: Runtime
 ) -> None:
     # Given more customers than a select should hold (the tiny demo has 300)
     form = console.get("/premises/new")
