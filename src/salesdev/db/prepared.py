@@ -43,8 +43,6 @@ class _Form:
     processors: dict[str, Processor]
     # Values of the statement's literal binds (``column == 1``), already processed.
     fixed: dict[str, Any]
-    # Parameters a run must give.
-    required: frozenset[str]
     row: Any  # the namedtuple type of a result row, or None
     columns: tuple[Any, ...]  # the result's columns (their types convert the values)
 
@@ -93,14 +91,14 @@ class Prepared:
 
     @staticmethod
     def _bound(form: _Form, parameters: Mapping[str, Any]) -> Any:
-        missing = form.required.difference(parameters)
+        # Every parameter of the statement must be given (``processors`` names them all).
+        missing = form.processors.keys() - parameters.keys()
         if missing:
             raise exc.ArgumentError(f"missing parameters {sorted(missing)} for: {form.sql}")
         values = dict(form.fixed)
         for name, processor in form.processors.items():
-            if name in parameters:
-                value = parameters[name]
-                values[name] = processor(value) if processor is not None else value
+            value = parameters[name]
+            values[name] = processor(value) if processor is not None else value
         if form.order is None:
             return values
         return tuple(values[name] for name in form.order)
@@ -112,8 +110,7 @@ class Prepared:
         cursor = dbapi_connection.cursor()
         parameters = bound if many else bound[0]
         try:
-            listening = connection.dispatch.before_cursor_execute
-            for listener in listening:
+            for listener in connection.dispatch.before_cursor_execute:
                 listener(connection, cursor, form.sql, parameters, None, many)
             try:
                 if many:
@@ -178,7 +175,6 @@ def _compile(statement: ClauseElement, dialect: Dialect, columns: list[str] | No
         order=tuple(positional) if dialect.positional and positional is not None else None,
         processors=processors,
         fixed=fixed,
-        required=frozenset(processors),
         row=row,
         columns=tuple(columns_out),
     )
