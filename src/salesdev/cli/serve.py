@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import socket
+import sys
 from typing import Any
 
 import typer
@@ -11,6 +13,8 @@ from salesdev.cli.context import load_settings, require_current_schema
 from salesdev.cli.errors import reports_errors
 from salesdev.cli.prepare import prepare_demo
 from salesdev.cli.progress import progress_bar
+from salesdev.core.errors import Conflict
+from salesdev.core.settings import Settings
 from salesdev.jobs import start_job_runner
 from salesdev.runtime import Runtime
 
@@ -65,8 +69,14 @@ def serve_command(
             from salesdev.domains.notifications import start_dispatcher
 
             start_dispatcher(runtime)
+            config = uvicorn.Config(
+                f"{__name__}:worker_app", factory=True, **_server_options(settings, host, port)
+            )
         else:
-            app = create_app(runtime)
+            config = uvicorn.Config(create_app(runtime), **_server_options(settings, host, port))
+        # Bound before the banner: an address in use is said instead of a URL that is not
+        # served.
+        listener = _listening_socket(host, port)
     except BaseException:
         runtime.close()
         raise
@@ -78,24 +88,36 @@ def serve_command(
     if workers > 1:
         from salesdev.cli.worker_pool import WorkerPool
 
-        config = uvicorn.Config(
-            f"{__name__}:worker_app",
-            factory=True,
-            host=host,
-            port=port,
-            log_level=settings.log_level.lower(),
-            access_log=settings.access_log,
-        )
-        WorkerPool(config, workers=workers).run()
+        WorkerPool(config, workers=workers).run(listener)
         return
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
+    server = uvicorn.Server(config)
+    server.run(sockets=[listener])
+    if not server.started:
+        sys.exit(uvicorn.config.STARTUP_FAILURE)  # as uvicorn.run: the app's start-up failed
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound as uvicorn binds it (reused address, inheritable by the
+    worker processes' parent); a clear error, and nothing left open, when it cannot be."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise Conflict(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    listener.set_inheritable(True)
+    return listener
+
+
+def _server_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
         # Access logs carry client addresses (personal data): off unless asked for.
-        access_log=settings.access_log,
-    )
+        "access_log": settings.access_log,
+    }
 
 
 def worker_app() -> Any:

@@ -104,10 +104,10 @@ class WorkerPool:
         self._stop = threading.Event()
         self._startup_failed = False
 
-    def run(self) -> None:
-        """Serve until SIGINT or SIGTERM; exits with uvicorn's start-up failure code if a
-        worker cannot start (the app, or the port, is broken: restarting would not help)."""
-        listener = self.config.bind_socket()
+    def run(self, listener: socket.socket) -> None:
+        """Serve the connections of ``listener`` (bound by ``config.bind_socket()``) until
+        SIGINT or SIGTERM; exits with uvicorn's start-up failure code if a worker cannot
+        start (the app is broken: restarting would not help)."""
         listener.listen(self.config.backlog)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self._stop.set())

@@ -286,7 +286,7 @@ def test_workers_that_die_before_serving_stop_the_server_instead_of_restarting()
     )
     # When the pool starts them
     with pytest.raises(SystemExit) as stopped:
-        WorkerPool(config, workers=2).run()
+        WorkerPool(config, workers=2).run(config.bind_socket())
     # Then the server stops with uvicorn's start-up failure code rather than restarting
     # workers that would die the same way
     assert stopped.value.code == 3
