@@ -1,7 +1,8 @@
 """Load test: qualification requests against ``salesdev serve`` (uvicorn) on loopback.
 
     .venv/bin/python benchmarks/load_test.py [--duration 20] [--connections 16]
-                                             [--offerings 3] [--database-url URL]
+                                             [--offerings 3] [--workers N]
+                                             [--database-url URL] [--profile FILE]
 
 Builds the data set of ``benchmarks/qualification.py`` (one channel, 2,000 authorised
 offerings, 242 eligibility rules, a customer with an installed base and a premise) in a
@@ -17,6 +18,12 @@ machine), then the qualification POSTs for ``--duration`` s. For each: requests/
 p50/p95/p99 latency, and the CPU time used by the server process and by the generator
 (from /proc), as a share of one core. The generator competes with the server for the
 machine's cores: its CPU share is printed so the figures can be read with that in mind.
+``--workers`` (default: one per core) is ``salesdev serve --workers``.
+
+"what limits it" says where the machine's cores went during the qualification phase
+(the server, the generator, other processes such as a database server, idle) and the
+rate the server's measured CPU per request would allow on the cores the generator
+leaves; idle cores while requests are in flight mean waits (writes taking turns).
 The last line is one JSON object.
 """
 
@@ -68,6 +75,13 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (and its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by every process of the machine (all cores), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICKS
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -176,6 +190,7 @@ def phase(
     latencies: list[float] = []
     failures: list[str] = []
     server_before, own_before = tree_cpu_seconds(server_pid), cpu_seconds(os.getpid())
+    machine_before = machine_busy_seconds()
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -198,6 +213,7 @@ def phase(
     elapsed = time.perf_counter() - started
     server_cpu = tree_cpu_seconds(server_pid) - server_before
     own_cpu = cpu_seconds(os.getpid()) - own_before
+    machine_cpu = machine_busy_seconds() - machine_before
     return {
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
@@ -208,6 +224,9 @@ def phase(
         "server_cpu_share_of_one_core": round(server_cpu / elapsed, 2),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(latencies), 1), 2),
         "generator_cpu_share_of_one_core": round(own_cpu / elapsed, 2),
+        # Every process of the machine: the rest is other work (a database server, other
+        # programs) or idle cores.
+        "machine_cpu_share_of_one_core": round(machine_cpu / elapsed, 2),
         # Connections held by each server process (pid order; the supervisor of
         # ``--workers N`` holds none once it has handed them over).
         "connections_per_process": [balance[pid] for pid in sorted(balance)],
@@ -387,9 +406,45 @@ def run(database_url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         except subprocess.TimeoutExpired:
             server.kill()
     q = results["qualification"]
+    results["limit"] = what_limits(q, cores=os.cpu_count() or 1)
     results["meets_500_rps"] = q["requests_per_second"] >= 500
     results["meets_p99_100ms"] = q["latency_ms"]["p99"] < 100
     return results
+
+
+def what_limits(measured: dict[str, Any], *, cores: int) -> dict[str, Any]:
+    """Where the machine's cores went during a phase, and what that says bounds the rate.
+
+    ``ceiling`` is the rate the server's CPU per request would allow with every core that
+    the generator leaves; ``idle`` is time no process of the machine used."""
+    server = measured["server_cpu_share_of_one_core"]
+    generator = measured["generator_cpu_share_of_one_core"]
+    machine = max(measured["machine_cpu_share_of_one_core"], server + generator)
+    other = round(machine - server - generator, 2)
+    idle = round(cores - machine, 2)
+    per_request = measured["server_cpu_ms_per_request"]
+    ceiling = round((cores - generator) * 1000 / per_request, 1) if per_request else None
+    if idle >= 0.25:
+        verdict = (
+            f"waiting: {idle:.2f} of {cores} cores idle while requests were in flight "
+            "(writes taking turns: the SQLite writer turn or the PostgreSQL audit chain's "
+            "head; or too few requests in flight)"
+        )
+    elif other >= 0.25:
+        verdict = (
+            f"shared cores: other processes (a database server, other programs) used "
+            f"{other:.2f} core"
+        )
+    else:
+        verdict = f"server CPU: {per_request} ms per request with the cores busy"
+    return {
+        "server_cores": server,
+        "generator_cores": generator,
+        "other_cores": other,
+        "idle_cores": idle,
+        "ceiling_requests_per_second": ceiling,
+        "verdict": verdict,
+    }
 
 
 def main() -> None:
@@ -397,7 +452,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--offerings", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (default: one per core, as a deployment would run)",
+    )
     parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     parser.add_argument(
         "--profile",
@@ -451,6 +511,13 @@ def main() -> None:
             f"  failures {r['failures']}  connections per process "
             f"{'/'.join(str(c) for c in r['connections_per_process'])}"
         )
+    limit = results["limit"]
+    print(
+        f"  what limits it: {limit['verdict']}; cores: server {limit['server_cores']:.2f}, "
+        f"generator {limit['generator_cores']:.2f}, other {limit['other_cores']:.2f}, "
+        f"idle {limit['idle_cores']:.2f}; the server's CPU per request allows "
+        f"{limit['ceiling_requests_per_second']} req/s on the cores the generator leaves"
+    )
     print(json.dumps(results, sort_keys=True))
 
 
