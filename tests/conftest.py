@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "database" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.storage)
+    # The tests marked slow run first (the order is otherwise kept): with -n 2 the two
+    # workers share them out at the start, instead of one worker finishing on a long test
+    # while the other has nothing left (the Spark test last made for a tail of ~45 s).
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
@@ -65,18 +70,27 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _postgres_schema() -> Iterator[str]:
+    with _migrated_postgres_schema() as (_, url):
+        yield url
+
+
+@contextmanager
+def _migrated_postgres_schema() -> Iterator[tuple[str, str]]:
+    """A new schema migrated to head, dropped on leaving: its name and a URL working in it."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(POSTGRES_URL, schema)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        url = _with_search_path(POSTGRES_URL, schema)
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield schema, url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _with_search_path(url: str, schema: str) -> str:
@@ -86,7 +100,16 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
 
 
-_EMPTIED = [t.name for t in Base.metadata.sorted_tables if t.name != "audit_chain_head"]
+_TABLES = [t.name for t in Base.metadata.sorted_tables]
+# DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of 65 tables makes new files
+# for each table and index (measured: ~280 ms per test against ~20 ms). Foreign keys and
+# the append-only triggers do not fire meanwhile (any order, cycles too). The audit chain
+# restarts from its genesis hash, as after the migration. One round trip for all of it
+# (65 statements one by one took ~20 ms, together ~3 ms).
+_EMPTY_SCHEMA = "SET LOCAL session_replication_role = replica; " + "".join(
+    [f'DELETE FROM "{name}"; ' for name in _TABLES if name != "audit_chain_head"]
+    + [f"UPDATE audit_chain_head SET last_sequence = 0, last_hash = '{'0' * 64}'"]
+)
 
 
 @pytest.fixture
@@ -96,17 +119,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         engine = make_engine(url)
         yield Database(url, engine, make_session_factory(engine))
         with engine.begin() as conn:
-            # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of 65 tables
-            # makes new files for each table and index (measured: ~280 ms per test against
-            # ~20 ms). Foreign keys are not checked meanwhile (any order, cycles too).
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            for name in _EMPTIED:
-                conn.execute(text(f'DELETE FROM "{name}"'))
-            # The audit chain restarts from its genesis hash, as after the migration.
-            conn.execute(
-                text("UPDATE audit_chain_head SET last_sequence = 0, last_hash = :zeros"),
-                {"zeros": "0" * 64},
-            )
+            conn.exec_driver_sql(_EMPTY_SCHEMA)
         engine.dispose()
     else:
         template: Path = request.getfixturevalue("_sqlite_template")
@@ -152,7 +165,7 @@ def runtime(settings: Settings, database: Database, clock: FixedClock) -> Iterat
 
 @dataclass(frozen=True)
 class _DemoTemplate:
-    database: Path
+    database: str  # SQLite: the file; PostgreSQL: the schema
     data_dir: Path  # the event store and the compensation runs' lineage
     summary: DemoSummary
 
@@ -161,58 +174,87 @@ DemoLoader = Callable[[Runtime, str, int], DemoSummary]
 
 
 @pytest.fixture(scope="session")
-def load_demo_copy(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoLoader:
+def load_demo_copy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoLoader]:
     """Load a demo (scale, seed) into a test's runtime as of its clock's time.
 
-    On SQLite each demo is loaded once per test session into a file and a data directory
-    (the event store, the runs' lineage), then copied for each test: loading the small demo
-    took ~10 s of each browser test, the tiny one ~7 s of each console test. On PostgreSQL
-    it is loaded for each test, and so it is on SQLite into a database a fixture has
-    already written to (the copy would replace its rows): ask for the demo first."""
+    Each demo is loaded once per test session, then copied for each test: on SQLite its
+    database file, on PostgreSQL the rows of a schema of its own (INSERT ... SELECT, ~0.1 s
+    for the tiny demo, against ~7 s to load it), and the data directory (the event store,
+    the runs' lineage). Loading the small demo took ~10 s of each browser test, the tiny
+    one ~7 s of each console test. Into a database a fixture has already written to, the
+    demo is loaded (a copy would replace its rows): ask for the demo first."""
     made: dict[tuple[str, int, datetime], _DemoTemplate] = {}
+    sqlite_template: Path | None = (
+        None if POSTGRES_URL else request.getfixturevalue("_sqlite_template")
+    )
 
-    def template(scale: str, seed: int, now: datetime) -> _DemoTemplate:
-        key = (scale, seed, now)
-        if key not in made:
-            directory = tmp_path_factory.mktemp("demo")
-            database = directory / "salesdev.db"
-            shutil.copyfile(_sqlite_template, database)
-            engine = make_engine(f"sqlite:///{database}")
-            try:
-                with unit_of_work(make_session_factory(engine)) as session:
-                    summary = load_demo(
+    with ExitStack() as schemas:
+
+        def template(scale: str, seed: int, now: datetime) -> _DemoTemplate:
+            key = (scale, seed, now)
+            if key not in made:
+                directory = tmp_path_factory.mktemp("demo")
+                if sqlite_template is None:
+                    database, url = schemas.enter_context(_migrated_postgres_schema())
+                else:
+                    database = str(directory / "salesdev.db")
+                    shutil.copyfile(sqlite_template, database)
+                    url = f"sqlite:///{database}"
+                engine = make_engine(url)
+                try:
+                    with unit_of_work(make_session_factory(engine)) as session:
+                        summary = load_demo(
+                            session=session,
+                            event_store_dir=directory / "var" / "events",
+                            scale=scale,
+                            seed=seed,
+                            now=now,
+                        )
+                finally:
+                    engine.dispose()  # SQLite: the last connection closed, the WAL is in the file
+                made[key] = _DemoTemplate(database, directory / "var", summary)
+            return made[key]
+
+        def load(runtime: Runtime, scale: str, seed: int) -> DemoSummary:
+            now = runtime.clock.now()
+            if not _untouched(runtime):
+                with unit_of_work(runtime.session_factory) as session:
+                    return load_demo(
                         session=session,
-                        event_store_dir=directory / "var" / "events",
+                        event_store_dir=runtime.settings.event_store_dir,
                         scale=scale,
                         seed=seed,
                         now=now,
                     )
-            finally:
-                engine.dispose()  # the last connection closed: the WAL is in the file
-            made[key] = _DemoTemplate(database, directory / "var", summary)
-        return made[key]
+            copy = template(scale, seed, now)
+            if runtime.engine.dialect.name == "sqlite":
+                target = Path(str(runtime.engine.url.database))
+                runtime.engine.dispose()
+                for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+                    leftover.unlink(missing_ok=True)
+                shutil.copyfile(copy.database, target)
+            else:
+                _copy_rows(runtime.engine, copy.database)
+            shutil.copytree(copy.data_dir, runtime.settings.data_dir, dirs_exist_ok=True)
+            return copy.summary
 
-    def load(runtime: Runtime, scale: str, seed: int) -> DemoSummary:
-        now = runtime.clock.now()
-        if runtime.engine.dialect.name != "sqlite" or not _untouched(runtime):
-            with unit_of_work(runtime.session_factory) as session:
-                return load_demo(
-                    session=session,
-                    event_store_dir=runtime.settings.event_store_dir,
-                    scale=scale,
-                    seed=seed,
-                    now=now,
-                )
-        copy = template(scale, seed, now)
-        target = Path(str(runtime.engine.url.database))
-        runtime.engine.dispose()
-        for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-            leftover.unlink(missing_ok=True)
-        shutil.copyfile(copy.database, target)
-        shutil.copytree(copy.data_dir, runtime.settings.data_dir, dirs_exist_ok=True)
-        return copy.summary
+        yield load
 
-    return load
+
+def _copy_rows(engine: Engine, schema: str) -> None:
+    """Make every table of ``engine``'s schema hold the rows of ``schema`` (PostgreSQL; both
+    migrated to head, so their columns are in the same order). As when the database
+    fixture empties a schema, neither foreign keys nor the append-only triggers fire."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "SET LOCAL session_replication_role = replica; "
+            + "".join(
+                f'DELETE FROM "{name}"; INSERT INTO "{name}" SELECT * FROM "{schema}"."{name}"; '
+                for name in _TABLES
+            )
+        )
 
 
 def _untouched(runtime: Runtime) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from salesdev.cli.prepare import prepare_demo
 from salesdev.core.clock import FixedClock
 from salesdev.core.settings import Settings
@@ -14,6 +16,7 @@ from tests.conftest import T0
 from tests.integration.cli.conftest import Cli
 
 
+@pytest.mark.slow
 def test_prepare_migrates_an_empty_database_and_loads_the_small_demo(tmp_path: Path) -> None:
     data_dir = tmp_path / "new-install" / "var"
     runtime = Runtime.from_settings(
@@ -58,6 +61,7 @@ def test_prepare_leaves_a_database_with_its_own_data_alone(
     assert (preparation.demo_loaded, preparation.revision_before) == (False, head_revision())
 
 
+@pytest.mark.slow
 def test_demo_load_loads_once_then_exits_4(cli: Cli) -> None:
     loaded = cli("demo", "load", "--scale", "small", "--seed", "7")
     again = cli("demo", "load")

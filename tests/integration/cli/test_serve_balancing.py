@@ -185,6 +185,7 @@ def wait_until(condition: Any, *, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_two_workers_share_a_burst_of_keep_alive_connections_and_a_dead_one_is_replaced(
     database: Database, tmp_path: Path
 ) -> None:

@@ -7,22 +7,15 @@ import socket
 import pytest
 
 from salesdev.cli.serve import demo_login_lines
-from salesdev.demo import load_demo
 from salesdev.runtime import Runtime
-from tests.conftest import T0
+from tests.conftest import DemoLoader
 from tests.integration.cli.conftest import Cli
 
 
-def test_the_banner_lists_one_demo_login_per_role(runtime: Runtime) -> None:
-    with runtime.session_factory() as session:
-        load_demo(
-            session=session,
-            event_store_dir=runtime.settings.event_store_dir,
-            scale="tiny",
-            seed=3,
-            now=T0,
-        )
-        session.commit()
+def test_the_banner_lists_one_demo_login_per_role(
+    runtime: Runtime, load_demo_copy: DemoLoader
+) -> None:
+    load_demo_copy(runtime, "tiny", 3)
 
     lines = demo_login_lines(runtime)
 

@@ -31,16 +31,17 @@ from salesdev.db.models.compensation import CompensationPlan
 from salesdev.demo import DemoSummary, load_demo
 from salesdev.demo.calendar import Window
 from salesdev.domains.partners import parse_iban
-from tests.conftest import T0
+from salesdev.runtime import Runtime
+from tests.conftest import T0, DemoLoader
 
 
 @pytest.fixture
-def loaded(session: Session, tmp_path: Path) -> tuple[Session, DemoSummary, Path]:
-    summary = load_demo(
-        session=session, event_store_dir=tmp_path / "events", scale="tiny", seed=3, now=T0
-    )
-    session.commit()
-    return session, summary, tmp_path / "events"
+def loaded(
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
+) -> tuple[Session, DemoSummary, Path]:
+    """The tiny demo (seed 3), loaded once per test process and copied for each test."""
+    summary = load_demo_copy(runtime, "tiny", 3)
+    return session, summary, runtime.settings.event_store_dir
 
 
 def _count(session: Session, model: Any, *conditions: Any) -> int:
@@ -272,6 +273,7 @@ def test_master_agents_and_dealers_have_contacts_and_payees_have_valid_ibans(
     assert len({p.iban for p in payouts}) == len(payouts)
 
 
+@pytest.mark.slow
 def test_the_same_seed_wires_the_same_terms(session: Session, tmp_path: Path) -> None:
     def wired() -> list[tuple[object, ...]]:
         load_demo(session=session, event_store_dir=tmp_path / uuid.uuid4().hex, scale="tiny",

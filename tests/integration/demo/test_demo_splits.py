@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salesdev.db.models import SalesPerson
 from salesdev.db.models.compensation import CreditSplit
-from salesdev.demo import load_demo
-from tests.conftest import T0
+from salesdev.runtime import Runtime
+from tests.conftest import DemoLoader
 
 
-def test_the_demo_splits_six_orders_between_teammates(session: Session, tmp_path: Path) -> None:
+def test_the_demo_splits_six_orders_between_teammates(
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
+) -> None:
     # Given the tiny demo loaded
-    load_demo(session=session, event_store_dir=tmp_path / "events", scale="tiny", seed=3, now=T0)
+    load_demo_copy(runtime, "tiny", 3)
     # Then six orders are split, two rows each, by the demo's compensation author
     splits = session.scalars(select(CreditSplit).order_by(CreditSplit.order_id)).all()
     by_order: dict[str, list[CreditSplit]] = defaultdict(list)

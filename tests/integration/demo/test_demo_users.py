@@ -25,7 +25,8 @@ from salesdev.demo import (
 from salesdev.demo.scales import SCALES
 from salesdev.domains.access import SYSTEM, Principal, Role, scope_condition, team_ids
 from salesdev.domains.identity import authenticate, create_user, principal_for
-from tests.conftest import T0
+from salesdev.runtime import Runtime
+from tests.conftest import T0, DemoLoader
 
 TINY = SCALES["tiny"]
 
@@ -55,10 +56,9 @@ def _orders(directory: Path, column: str, ids: set[str]) -> int:
 
 
 def test_the_demo_creates_one_user_per_role_bound_as_its_role_needs(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    summary = _load(session, tmp_path / "events")
-    session.commit()
+    summary = load_demo_copy(runtime, "tiny", 3)
 
     users = _users(session)
     assert set(users) == set(DEMO_LOGIN_NAMES.values())
@@ -93,10 +93,10 @@ def test_the_demo_creates_one_user_per_role_bound_as_its_role_needs(
 
 
 def test_each_scoped_persona_sees_some_but_not_all_of_the_demo(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    _load(session, tmp_path / "events")
-    session.commit()
+    load_demo_copy(runtime, "tiny", 3)
+    events = runtime.settings.event_store_dir
     users = _users(session)
     partner, manager, rep = (principal_for(users[n]) for n in ("partner", "manager", "rep"))
     all_partners = session.scalar(select(func.count()).select_from(Partner))
@@ -114,7 +114,7 @@ def test_each_scoped_persona_sees_some_but_not_all_of_the_demo(
     assert {p.partner_type for p in seen} == {"master_agent", "dealer", "sub_dealer"}
     assert _visible(session, Outlet, partner, "outlet") > 0
     assert 0 < _visible(session, SalesPerson, partner, "sales_person") < (all_people or 0)
-    assert _orders(tmp_path / "events", "partner_id", {str(p.id) for p in seen}) > 0
+    assert _orders(events, "partner_id", {str(p.id) for p in seen}) > 0
 
     # The manager leads the largest selling team of the tiny demo: the call centre's
     # team leader and all of its agents.
@@ -125,14 +125,13 @@ def test_each_scoped_persona_sees_some_but_not_all_of_the_demo(
     # The rep sees exactly themselves, and they have sold something.
     assert _visible(session, SalesPerson, rep, "sales_person") == 1
     assert rep.sales_person_id in team
-    assert _orders(tmp_path / "events", "sales_person_id", {str(rep.sales_person_id)}) > 0
+    assert _orders(events, "sales_person_id", {str(rep.sales_person_id)}) > 0
 
 
 def test_every_demo_login_authenticates_with_the_demo_password_and_no_other(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    _load(session, tmp_path / "events")
-    session.commit()
+    load_demo_copy(runtime, "tiny", 3)
 
     for role, login in DEMO_LOGIN_NAMES.items():
         outcome = authenticate(session, login=login, password=DEMO_PASSWORD, now=T0)
@@ -142,6 +141,7 @@ def test_every_demo_login_authenticates_with_the_demo_password_and_no_other(
     assert (wrong.user, wrong.error) == (None, "Invalid login or password.")
 
 
+@pytest.mark.slow
 def test_the_default_demo_personas_are_the_documented_ones(
     session: Session, tmp_path: Path
 ) -> None:
@@ -173,16 +173,17 @@ def test_the_default_demo_personas_are_the_documented_ones(
 
 
 def test_create_demo_users_binds_the_same_personas_as_the_loader_and_refuses_a_second_run(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    summary = _load(session, tmp_path / "events")
+    summary = load_demo_copy(runtime, "tiny", 3)
+    events = runtime.settings.event_store_dir
     bindings = {
         u.login: (u.sales_person_id, u.partner_id, u.include_sub_dealers)
         for u in _users(session).values()
     }
     session.execute(delete(User))
 
-    again = create_demo_users(session, now=T0, event_store_dir=tmp_path / "events")
+    again = create_demo_users(session, now=T0, event_store_dir=events)
 
     assert again == summary.logins
     assert {
@@ -190,14 +191,14 @@ def test_create_demo_users_binds_the_same_personas_as_the_loader_and_refuses_a_s
         for u in _users(session).values()
     } == bindings
     with pytest.raises(Conflict) as error:
-        create_demo_users(session, now=T0, event_store_dir=tmp_path / "events")
+        create_demo_users(session, now=T0, event_store_dir=events)
     assert [d.location for d in error.value.details] == ["login"] * len(DEMO_LOGIN_NAMES)
 
 
 def test_without_sales_events_the_personas_are_chosen_by_the_organisation_alone(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    _load(session, tmp_path / "events")
+    load_demo_copy(runtime, "tiny", 3)
     session.execute(delete(User))
 
     logins = create_demo_users(session, now=T0 + timedelta(days=1))

@@ -35,7 +35,8 @@ from salesdev.db.models import (
 )
 from salesdev.demo import DemoSummary, is_demo_loaded, load_demo
 from salesdev.domains.catalog import ListPrices, list_prices
-from tests.conftest import T0
+from salesdev.runtime import Runtime
+from tests.conftest import T0, DemoLoader
 
 MODELS: tuple[type[Any], ...] = (
     Region, ProductFamily, ProductOffering, ProductOfferingBundleItem, SalesChannel, Partner, Outlet,
@@ -83,6 +84,7 @@ def _load(
     return load_demo(session=session, event_store_dir=directory, scale=scale, seed=seed, now=now)
 
 
+@pytest.mark.slow
 def test_the_small_demo_loads_reference_rows_and_24_months_of_events(
     session: Session, tmp_path: Path
 ) -> None:
@@ -175,6 +177,7 @@ def test_the_small_demo_loads_reference_rows_and_24_months_of_events(
     assert all(premises[premise] == customer for premise, customer in pairs.fetchall())
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_identical_rows_and_identical_parquet_bytes(
     session: Session, tmp_path: Path
 ) -> None:
@@ -198,9 +201,9 @@ def test_the_same_seed_gives_identical_rows_and_identical_parquet_bytes(
 
 
 def test_every_demo_offering_has_a_list_price_in_force_from_its_start(
-    session: Session, tmp_path: Path
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session
 ) -> None:
-    _load(session, tmp_path / "events")
+    load_demo_copy(runtime, "tiny", 3)
     offerings = list(session.scalars(select(ProductOffering)))
 
     unpriced = [
@@ -221,17 +224,19 @@ def test_every_demo_offering_has_a_list_price_in_force_from_its_start(
     )
 
 
-def test_a_second_load_is_refused_and_changes_nothing(session: Session, tmp_path: Path) -> None:
-    _load(session, tmp_path / "events")
-    session.commit()
-    before, files = _counts(session), _digests(tmp_path / "events")
+def test_a_second_load_is_refused_and_changes_nothing(
+    runtime: Runtime, load_demo_copy: DemoLoader, session: Session, tmp_path: Path
+) -> None:
+    load_demo_copy(runtime, "tiny", 3)
+    events = runtime.settings.event_store_dir
+    before, files = _counts(session), _digests(events)
 
     with pytest.raises(Conflict) as error:
         _load(session, tmp_path / "elsewhere")
     assert error.value.details[0].location == "database"
     session.rollback()
     assert _counts(session) == before
-    assert _digests(tmp_path / "events") == files
+    assert _digests(events) == files
     assert not (tmp_path / "elsewhere").exists()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from salesdev.db.query import ListQuery
 from salesdev.db.session import unit_of_work
 from salesdev.domains.access import GRANTS, SYSTEM, Family, Role
@@ -518,6 +520,7 @@ def uuid_of(value: Any) -> Any:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+@pytest.mark.slow
 def test_each_role_is_allowed_exactly_what_grants_says(
     anonymous: TestClient, runtime: Runtime, world: World
 ) -> None:

@@ -9,6 +9,7 @@ Skipped, saying why, only where Java or PySpark is absent.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -69,11 +70,20 @@ from salesdev.analytics.compensation.spark_runner import (  # noqa: E402
     local_session,
 )
 
+# For this short-lived JVM on the CI's two cores: the client compiler only (the optimising
+# one spent more CPU compiling than the workload needs) and the serial collector. Neither
+# changes what Spark computes; measured alone, set-up and test take 25 s instead of 58 s.
+TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    with local_session("salesdev-equivalence-test") as session:
-        yield session
+    with pytest.MonkeyPatch.context() as patch:
+        # Read by the JVM that getOrCreate launches.
+        options = f"{os.environ.get('JAVA_TOOL_OPTIONS', '')} {TEST_JVM_OPTIONS}".strip()
+        patch.setenv("JAVA_TOOL_OPTIONS", options)
+        with local_session("salesdev-equivalence-test") as session:
+            yield session
 
 
 def golden_plan() -> Plan:
@@ -216,6 +226,7 @@ def golden_inputs() -> dict[str, Any]:
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_golden_workload_gives_identical_results_on_duckdb_and_spark(spark: Any) -> None:
     # given the golden workload
     inputs = golden_inputs()
