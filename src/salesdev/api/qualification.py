@@ -794,8 +794,10 @@ def install_qualification(app: FastAPI, guard: Guard, api: ApiSpec) -> None:
     # dependencies for it. Authenticated, authorized and answered in one worker thread
     # (Guard.run): the header's form is checked and the body read on the event loop, and
     # the body is judged after the permission check, as with ``guard.requires`` and
-    # ``json_body_reader``. Measured (load test, 2 processes): 2.5-3.7 ms of server CPU
-    # per request with the dependencies and an included router, 1.9-2.9 ms without.
+    # ``json_body_reader``. Measured (load test, 2 processes, with other work on the
+    # machine): 2.5-3.7 ms of server CPU per request with the dependencies and an included
+    # router, 1.9-2.9 ms without; on a quiet machine the two were within the run-to-run
+    # spread (2.7-3.4 ms), see docs/qualification.md.
     @app.post(
         resource.path,
         tags=[resource.type],

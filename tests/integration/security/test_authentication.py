@@ -129,7 +129,9 @@ def test_a_revoked_token_is_refused_and_the_revocation_is_audited(
     assert anonymous.get(f"{BASE}/region", headers=auth).status_code == 200
     with runtime.session_factory() as session:
         actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.object_id == laptop["id"])
+            select(AuditEvent.action)
+            .where(AuditEvent.object_id == laptop["id"])
+            .order_by(AuditEvent.sequence)
         ).all()
     assert actions == ["token.issued", "token.revoked"]
 
