@@ -97,8 +97,8 @@ def serve_command(
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
-    """The server's socket, bound as uvicorn binds it (reused address, inheritable by the
-    worker processes' parent); a clear error, and nothing left open, when it cannot be."""
+    """The server's socket, bound as uvicorn binds it (reused address, inheritable); a
+    clear error, and nothing left open, when it cannot be."""
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -105,7 +105,7 @@ class WorkerPool:
         self._startup_failed = False
 
     def run(self, listener: socket.socket) -> None:
-        """Serve the connections of ``listener`` (bound by ``config.bind_socket()``) until
+        """Serve the connections of ``listener`` (bound, not yet listening) until
         SIGINT or SIGTERM; exits with uvicorn's start-up failure code if a worker cannot
         start (the app is broken: restarting would not help)."""
         listener.listen(self.config.backlog)
